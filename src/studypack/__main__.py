@@ -1,0 +1,5 @@
+"""``python -m studypack``."""
+
+from .cli import entry
+
+entry()

@@ -1,0 +1,72 @@
+"""One writer per output format, all with the same small interface.
+
+A writer turns an assembled `Pack` (one edition, one variant) into one file.
+It writes wherever it is told: the build gives it a temporary path in the
+output folder and renames the file into place only when the writer returns,
+so a writer never has to think about atomic output.
+
+Writers are found by format name and imported only when used, so an EPUB or
+HTML build never imports WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from ..model import Pack
+from ..render import Theme
+
+# format name -> "module:Class", imported on first use.
+REGISTRY: dict[str, str] = {
+    "html": "studypack.writers.html:HtmlWriter",
+    "pdf": "studypack.writers.pdf:PdfWriter",
+    "epub": "studypack.writers.epub:EpubWriter",
+}
+
+FORMATS = tuple(REGISTRY)
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """What to write: the pack, its edition and variant, the options of the build."""
+
+    pack: Pack
+    edition: str
+    variant: str
+    theme: Theme
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a writer made: pages (where the format has pages) and extra files written beside it."""
+
+    pages: int | None = None
+    extra_files: tuple[Path, ...] = ()
+    details: dict = field(default_factory=dict)
+
+
+class Writer(ABC):
+    """The interface every writer has: a format name, a file extension, `write`."""
+
+    format: ClassVar[str]
+    extension: ClassVar[str]
+
+    @abstractmethod
+    def write(self, request: WriteRequest, dest: Path) -> WriteResult:
+        """Write the output for ``request`` to ``dest`` (a temporary path the build renames)."""
+
+
+def get_writer(fmt: str) -> Writer:
+    """An instance of the writer registered for format ``fmt``."""
+    module_name, class_name = REGISTRY[fmt].split(":")
+    return getattr(importlib.import_module(module_name), class_name)()
+
+
+def extension_of(fmt: str) -> str:
+    """The file extension of a format, without importing its writer."""
+    return {"html": "html", "pdf": "pdf", "epub": "epub"}[fmt]
