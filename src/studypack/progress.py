@@ -24,10 +24,8 @@ def _size(n: int) -> str:
 
 
 def _where(path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 class Display:
