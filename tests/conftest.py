@@ -1,0 +1,24 @@
+"""Shared fixtures: fixture packs live in tests/roots/<name>/ (copied to tmp_path before use)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def pack_copy(tmp_path):
+    """Copy a fixture pack (tests/roots/NAME) or a sample pack (packs/NAME) into tmp_path; return its folder."""
+
+    def copy(name: str, where: str = "roots") -> Path:
+        src = ROOTS / name if where == "roots" else REPO / "packs" / name
+        dest = tmp_path / "packs" / name
+        shutil.copytree(src, dest)
+        return dest
+
+    return copy
