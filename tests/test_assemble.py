@@ -61,6 +61,10 @@ def test_starred_note_travels_with_its_extract(pack):
 def test_section_extract_and_numbering(pack):
     levy = pack.extracts[3]
     assert levy.paragraphs[0].text.startswith("After Lenin’s death the Central Committee decreed")
+    # Trotsky's two quoted passages inside Cliff's section are marked as quotations.
+    quoted = [p.text[:20] for p in levy.paragraphs if p.id in levy.quoted]
+    assert quoted == ["The most important f", "The political aim of"]
+    assert pack.extracts[1].quoted == ()  # Stalin's article is all quotation
     questions = [q for p in pack.parts for i in p.items if isinstance(i, m.Worksheet) for q in i.questions]
     assert [(q.number, q.marks, q.lines) for q in questions] == [(1, 8, 16), (2, 4, 6)]
 

@@ -147,6 +147,11 @@ class Assembler:
                 except NotFound as exc:
                     self.fail(omission.origin, f"{exc.message} (in the extract from {display})")
         notes = notes_referred(doc, paragraphs)
+        # Quotations inside an extract of the author's own words are set off;
+        # an extract that is all quotation is simply the source.
+        quoted = quoted_paragraph_ids(doc)
+        if all(p.id in quoted for p in paragraphs):
+            quoted = set()
         return m.Extract(
             id=spec.id,
             label=label,
@@ -158,6 +163,7 @@ class Assembler:
             notes=notes,
             origin=spec.origin,
             editions=spec.editions,
+            quoted=tuple(p.id for p in paragraphs if p.id in quoted),
         )
 
     def _where(self, spec: mf.SourceSpec, tail: tuple) -> m.Location:
@@ -219,6 +225,11 @@ def block_ids(doc: m.Document) -> list[str]:
     sections = [s.id for s in doc.sections]
     quotes = [b.id for b in doc.blocks if isinstance(b, m.Quotation)]
     return sources + sections + quotes
+
+
+def quoted_paragraph_ids(doc: m.Document) -> set[str]:
+    """The ids of paragraphs the document sets as quotations."""
+    return {p.id for b in doc.blocks if isinstance(b, m.Quotation) for p in b.paragraphs}
 
 
 def notes_referred(doc: m.Document, paragraphs: list[m.Paragraph]) -> tuple[m.Note, ...]:

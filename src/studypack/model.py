@@ -251,6 +251,8 @@ class Extract:
     ``paragraphs`` hold the document's words (corrections applied as `Correction`
     spans, left-out passages as `Omission`-marked spans ``[…]``). ``notes`` are
     the document's notes referred to from these paragraphs that have text.
+    ``quoted`` lists the ids of paragraphs that the document sets as a
+    quotation inside the extract (a section that quotes someone).
     """
 
     id: str
@@ -263,6 +265,7 @@ class Extract:
     notes: tuple[Note, ...] = ()
     origin: Location | None = None
     editions: tuple[str, ...] = ()
+    quoted: tuple[str, ...] = ()
 
     @property
     def display_label(self) -> str:
