@@ -15,7 +15,7 @@ from pathlib import Path
 from . import manifest as mf
 from . import model as m
 from .errors import Problem, ProblemsError, StudypackError
-from .passages import NotFound, correct, document_paragraphs, find_passage, leave_out
+from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out
 from .readers import ReaderHints, read_document
 
 MONTHS = {
@@ -80,7 +80,10 @@ class Assembler:
             documents=tuple(self.documents[d.id] for d in man.documents if d.id in self.documents),
             parts=tuple(parts),
             glossary=tuple(
-                m.GlossaryEntry(slug(g.term), g.term, g.definition, tuple(g.aliases)) for g in man.glossary
+                sorted(
+                    (m.GlossaryEntry(slug(g.term), g.term, g.definition, tuple(g.aliases)) for g in man.glossary),
+                    key=lambda g: g.term.casefold(),
+                )
             ),
             people=tuple(m.Person(slug(p.name), p.name, p.description, tuple(p.aliases)) for p in man.people),
             timeline=tuple(
@@ -101,7 +104,8 @@ class Assembler:
         try:
             doc = read_document(spec.file, spec.id, display_path=display, hints=hints)
         except StudypackError as exc:
-            self.fail(exc.where or self.manifest.where(spec.key_path + ("path",)), exc.message)
+            where = m.Location(exc.where) if isinstance(exc.where, str) else exc.where
+            self.fail(where or self.manifest.where(spec.key_path + ("path",)), exc.message)
             return
         for fix in spec.corrections:
             try:
@@ -150,7 +154,7 @@ class Assembler:
         # Quotations inside an extract of the author's own words are set off;
         # an extract that is all quotation is simply the source.
         quoted = quoted_paragraph_ids(doc)
-        if all(p.id in quoted for p in paragraphs):
+        if all(p.id in quoted or p.text == OMISSION_MARK for p in paragraphs):
             quoted = set()
         return m.Extract(
             id=spec.id,
