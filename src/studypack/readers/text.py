@@ -1,0 +1,315 @@
+"""The plain-text reader: the conventions of the sample documents and their usual variants.
+
+Reading goes: lines -> the notes at the end split off -> chunks (runs of
+non-empty lines) -> units (paragraphs, SOURCE lines, bullets, tables, breaks,
+gaps) -> the opening lines as `DocumentInfo` -> headings -> `assemble`.
+Paragraphs are one per line, or hard-wrapped and joined until a blank line:
+the document's own lines decide (`_hard_wrapped`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Document, DocumentInfo
+from . import (
+    MARKER,
+    Break,
+    Bullets,
+    Gap,
+    Head,
+    Label,
+    NoteText,
+    Para,
+    ReaderHints,
+    Rows,
+    Unit,
+    assemble,
+    parenthesised,
+    register,
+)
+
+SOURCE_LINE = re.compile(r"^(?:SOURCE|Source)\s+(\d{1,3}[a-z]?|[A-Z])$")
+NOTE_START = re.compile(r"^(\d{1,3}\*?)\.\s+(\S.*)$", re.S)
+STAR_NOTE_START = re.compile(r"^(\d{1,3}\*)\.\s+(\S.*)$", re.S)
+NOTES_HEADING = re.compile(r"^(?:notes|footnotes|endnotes)$", re.IGNORECASE)
+_BREAK_LINE = re.compile(r"^\*(?:\s*\*){2,}$")
+_BULLET_LINE = re.compile(r"^\*\s+(\S.*)$")
+_CHAPTER_LINE = re.compile(r"^(?:\d{1,3}|[IVXLCDM]{1,7})\.\s+\S")
+_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
+_VERB = re.compile(r"^[a-z]{2,}s$")
+# What a heading never ends with, and what a line that ends a sentence does end with.
+_CLOSING = tuple(".,;:!?…\"'’”»)]-–—")
+_TERMINAL = tuple(".?!:;…\"'’”»)]")
+_NOT_NAMES = {
+    "A", "An", "At", "By", "Chapter", "From", "In", "Introduction", "Notes", "Of", "On",
+    "Part", "Section", "Source", "Sources", "The", "To",
+}
+_HEADING_WORDS = 12
+_HEADING_CHARS = 90
+_STANDFIRST_WORDS = 60
+_GAP_LINES = 3
+_SOFT_HYPHEN = "\u00ad"
+
+
+def _join(text: str, more: str) -> str:
+    """Join a hard-wrapped line to the next: with a space, or none after a soft hyphen."""
+    return text + more if text.endswith(_SOFT_HYPHEN) else f"{text} {more}"
+
+
+def _joined(lines: list[tuple[int, str]]) -> str:
+    text = lines[0][1]
+    for _, more in lines[1:]:
+        text = _join(text, more)
+    return text
+
+
+def heading_like(text: str) -> bool:
+    """Short, capitalised, no closing punctuation, no note marker: a heading on a line of its own."""
+    return (
+        len(text) <= _HEADING_CHARS
+        and len(text.split()) <= _HEADING_WORDS
+        and text[0].isalpha()
+        and text[0].isupper()
+        and not text.endswith(_CLOSING)
+        and "\t" not in text
+        and not MARKER.search(text)
+    )
+
+
+def name_like(text: str) -> bool:
+    """Two to four capitalised words that can be a person's name (``Tony Cliff``, ``E.H. Carr``)."""
+    words = text.split()
+    return (
+        2 <= len(words) <= 4
+        and words[0] not in _NOT_NAMES
+        and all(
+            _NAME_WORD.match(word) and word[0].isupper() and not word.endswith(("’s", "'s"))
+            for word in words
+        )
+    )
+
+
+def standfirst_author(text: str) -> str | None:
+    """The author named at the start of a standfirst (``Chris Corin elucidates ...``), if any."""
+    words = text.split()
+    if len(words) > _STANDFIRST_WORDS:
+        return None
+    for count in (2, 3, 4):
+        name = " ".join(words[:count])
+        if count < len(words) and _VERB.match(words[count]) and name_like(name):
+            return name
+    return None
+
+
+def _kind(text: str) -> str:
+    if SOURCE_LINE.match(text):
+        return "label"
+    if _BREAK_LINE.match(text):
+        return "break"
+    if _BULLET_LINE.match(text):
+        return "bullet"
+    if "\t" in text:
+        return "row"
+    return "prose"
+
+
+def _notes_start(lines: list[str]) -> tuple[int, bool]:
+    """Where the note texts at the end begin, and whether only starred ones (``1*.``) count.
+
+    Either after the last ``Notes``/``Footnotes`` line that is followed by ``1. ...``
+    (the heading itself stays in the body), or at the first ``1*. ...`` line after a
+    blank line. Everything from there to the end is notes.
+    """
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    for here, after in reversed(list(zip(filled, filled[1:]))):
+        if NOTES_HEADING.match(lines[here].strip()) and NOTE_START.match(lines[after].strip()):
+            return here + 1, False
+    for i in filled:
+        if i > 0 and not lines[i - 1].strip() and STAR_NOTE_START.match(lines[i].strip()):
+            return i, True
+    return len(lines), True
+
+
+def _chunks(lines: list[str]) -> list[list[tuple[int, str]] | Gap]:
+    """Runs of non-empty lines as (line number, stripped text), and a Gap for 3+ empty lines between."""
+    out: list[list[tuple[int, str]] | Gap] = []
+    run: list[tuple[int, str]] = []
+    blanks, blank_start = 0, 0
+    for number, raw in enumerate(lines, 1):
+        text = raw.strip()
+        if not text:
+            if run:
+                out.append(run)
+                run = []
+            if not blanks:
+                blank_start = number
+            blanks += 1
+            continue
+        if blanks >= _GAP_LINES and out:
+            out.append(Gap(blank_start))
+        blanks = 0
+        run.append((number, text))
+    if run:
+        out.append(run)
+    return out
+
+
+def _hard_wrapped(chunks: list) -> bool:
+    """True if lines inside paragraphs often stop mid-sentence and go on in lower case."""
+    pairs = evidence = 0
+    for chunk in chunks:
+        if isinstance(chunk, Gap):
+            continue
+        for (_, first), (_, second) in zip(chunk, chunk[1:]):
+            if _kind(first) == "prose" and _kind(second) == "prose":
+                pairs += 1
+                if not first.endswith(_TERMINAL) and second[:1].islower():
+                    evidence += 1
+    return evidence > 0 and evidence * 5 >= pairs
+
+
+def _groups(chunk: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Consecutive lines of one kind; a lone tab-separated line is prose, labels and breaks stand alone."""
+    kinds = [_kind(text) for _, text in chunk]
+    for i, kind in enumerate(kinds):
+        lone = (i == 0 or kinds[i - 1] != "row") and (i + 1 == len(kinds) or kinds[i + 1] != "row")
+        if kind == "row" and lone:
+            kinds[i] = "prose"
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+    for kind, line in zip(kinds, chunk):
+        if groups and groups[-1][0] == kind and kind not in ("label", "break"):
+            groups[-1][1].append(line)
+        else:
+            groups.append((kind, [line]))
+    return groups
+
+
+def _wrapped_paras(lines: list[tuple[int, str]], single: bool) -> list[Para]:
+    """Hard-wrapped lines as one paragraph, or two where a parenthesised passage closes them."""
+    split = len(lines)
+    for k in range(1, len(lines)):
+        opens = lines[k][1].startswith("(") and lines[k - 1][1].endswith(_TERMINAL)
+        if opens and parenthesised(_joined(lines[k:])):
+            split = k
+            break
+    parts = [part for part in (lines[:split], lines[split:]) if part]
+    return [Para(_joined(part), part[0][0], single and len(part) == 1) for part in parts]
+
+
+def _units(chunks: list, wrapped: bool) -> list[Unit]:
+    """Chunks -> units, one paragraph per line or per hard-wrapped run."""
+    units: list[Unit] = []
+    for chunk in chunks:
+        if isinstance(chunk, Gap):
+            units.append(chunk)
+            continue
+        for kind, lines in _groups(chunk):
+            number, first = lines[0]
+            if kind == "label":
+                units.append(Label(SOURCE_LINE.match(first).group(1), number))
+            elif kind == "break":
+                units.append(Break(number))
+            elif kind == "bullet":
+                items = tuple(_BULLET_LINE.match(text).group(1) for _, text in lines)
+                units.append(Bullets(items, number))
+            elif kind == "row":
+                rows = tuple(tuple(cell.strip() for cell in text.split("\t")) for _, text in lines)
+                units.append(Rows(rows, number))
+            elif wrapped and units and isinstance(units[-1], Bullets) and units[-1].line >= chunk[0][0]:
+                # a wrapped bullet goes on until the next bullet or blank line
+                *items, last = units[-1].items
+                units[-1] = Bullets((*items, _join(last, _joined(lines))), units[-1].line)
+            elif wrapped:
+                units.extend(_wrapped_paras(lines, len(chunk) == 1))
+            else:
+                units.extend(Para(text, n) for n, text in lines)
+    return units
+
+
+def _info(units: list[Unit]) -> tuple[DocumentInfo, list[Unit]]:
+    """The opening lines: author, book, chapter title (``2. The campaign ...``), or a standfirst.
+
+    Leading short lines are read as an author (a name), then a book and a numbered
+    chapter line, or the title after an author. Otherwise a first paragraph that
+    opens with a name and a verb (``Chris Corin elucidates ...``) is a standfirst.
+    """
+    lead: list[str] = []
+    for unit in units[:4]:
+        if not (isinstance(unit, Para) and unit.single_line):
+            break
+        text = unit.text
+        if not (heading_like(text) or (_CHAPTER_LINE.match(text) and not text.endswith(_CLOSING))):
+            break
+        lead.append(text)
+    author = book = title = None
+    used = 0
+    if len(lead) >= 2 and name_like(lead[0]):
+        author, used = lead[0], 1
+    chapter = next((k for k in range(used, min(used + 2, len(lead))) if _CHAPTER_LINE.match(lead[k])), None)
+    if chapter is not None:
+        book = lead[used] if chapter == used + 1 else None
+        title, used = lead[chapter], chapter + 1
+    elif author is not None:
+        title, used = lead[used], used + 1
+    if used:
+        return DocumentInfo(title=title, author=author, book=book), units[used:]
+    first = units[0] if units else None
+    if isinstance(first, Para):
+        name = standfirst_author(first.text)
+        if name:
+            return DocumentInfo(author=name, standfirst=first.text), units[1:]
+    return DocumentInfo(), units
+
+
+def _headings(units: list[Unit]) -> list[Unit]:
+    """Heading-like lines of their own become headings (never the line right after a SOURCE line)."""
+    out: list[Unit] = []
+    for unit in units:
+        after_label = bool(out) and isinstance(out[-1], Label)
+        if isinstance(unit, Para) and unit.single_line and not after_label and heading_like(unit.text):
+            out.append(Head(unit.text, unit.line))
+        else:
+            out.append(unit)
+    return out
+
+
+def _notes(lines: list[str], offset: int, starred: bool, wrapped: bool) -> list[NoteText]:
+    """Note texts: each starts ``12. ...`` (or ``1*. ...``); other paragraphs continue the last one."""
+    pattern = STAR_NOTE_START if starred else NOTE_START
+    notes: list[NoteText] = []
+    after_blank = True
+    for number, raw in enumerate(lines, offset + 1):
+        text = raw.strip()
+        if not text:
+            after_blank = True
+            continue
+        match = pattern.match(text)
+        if match:
+            label, body = match.groups()
+            notes.append(NoteText(label, (Para(body, number),), number))
+        else:
+            note = notes[-1]
+            paras = note.paras
+            if wrapped and not after_blank:
+                paras = (*paras[:-1], Para(_join(paras[-1].text, text), paras[-1].line, False))
+            else:
+                paras = (*paras, Para(text, number))
+            notes[-1] = NoteText(note.label, paras, note.line)
+        after_blank = False
+    return notes
+
+
+@register(".txt")
+class TextReader:
+    """Plain text as history teachers receive it: see docs/documents.md for what it recognises."""
+
+    def read(self, text: str, doc_id: str, path: str, hints: ReaderHints | None) -> Document:
+        """Read normalised text into a Document."""
+        lines = text.split("\n")
+        split, starred = _notes_start(lines)
+        chunks = _chunks(lines[:split])
+        wrapped = _hard_wrapped(chunks)
+        info, units = _info(_units(chunks, wrapped))
+        notes = _notes(lines[split:], split, starred, wrapped)
+        return assemble(doc_id, path, info, _headings(units), notes, hints, lead_ins=True)
