@@ -1,0 +1,155 @@
+"""What a rendering may read: files inside the pack and studypack's own resources, nothing else.
+
+A pack is untrusted input: its Markdown, templates and stylesheets may name
+any URL. `ResourcePolicy` is the one rule every writer applies to such a
+reference: a ``file:`` URL is read only if it lies (symlinks resolved) inside
+one of the allowed folders, a ``data:`` URI is always fine, and anything else
+(http, ftp, a file elsewhere) is a `SandboxError` naming the reference.
+
+`url_fetcher` wraps the rule in a WeasyPrint URL fetcher; WeasyPrint is
+imported only when it is called, so the EPUB and HTML writers can use the
+policy without it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from .errors import PackError, SandboxError
+from .model import Location
+
+
+@dataclass(frozen=True)
+class ResourcePolicy:
+    """The folders a rendering may read from; ``pack_root`` is the one messages name paths against."""
+
+    roots: tuple[Path, ...]
+    pack_root: Path | None = None
+
+    @classmethod
+    def for_pack(cls, pack_root: Path | str, *extra: Path) -> "ResourcePolicy":
+        """The policy of a pack: its folder, plus built-in folders (styles, fonts)."""
+        root = Path(pack_root).resolve()
+        return cls((root, *(Path(p).resolve() for p in extra)), root)
+
+    def shown(self, path: Path) -> str:
+        """A path as the teacher knows it: relative to the pack folder where it is inside."""
+        if self.pack_root is not None and path.is_relative_to(self.pack_root):
+            return str(path.relative_to(self.pack_root))
+        return str(path)
+
+    def resolve(self, url: str) -> Path | None:
+        """The file a URL may be read from; None for a data: URI; SandboxError for anything else."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return None
+        if scheme != "file":
+            raise SandboxError(
+                f"the pack refers to '{_short(url)}', which is not a file in the pack; "
+                "studypack reads nothing from the network",
+                hint="copy the file into the pack folder and refer to it by a relative path",
+                reference=url,
+            )
+        path = Path(url2pathname(urlsplit(url).path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise SandboxError(
+                f"the pack refers to '{path}', which is outside the pack folder",
+                hint="copy the file into the pack folder and refer to it by a relative path",
+                reference=url,
+            )
+        return path
+
+    def read(self, url: str) -> tuple[bytes, str]:
+        """The bytes behind an allowed file: URL and their media type."""
+        path = self.resolve(url)
+        if path is None:
+            raise ValueError("data: URIs are decoded by the caller")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PackError(f"cannot read '{self.shown(path)}': {exc.strerror}", hint="check the file name in the pack") from None
+        return data, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 120 else url[:117] + "..."
+
+
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PackURLFetcher(URLFetcher):
+        """A WeasyPrint URL fetcher that reads only what a `ResourcePolicy` allows."""
+
+        def __init__(self, policy: ResourcePolicy):
+            # Errors stop the rendering (WeasyPrint wraps them in
+            # FatalURLFetchingError); the PDF writer unwraps ours.
+            super().__init__(allowed_protocols=("file", "data"), fail_on_errors=True)
+            self.policy = policy
+
+        def fetch(self, url, headers=None):
+            if self.policy.resolve(url) is None:
+                return super().fetch(url, headers)
+            data, media_type = self.policy.read(url)
+            return URLFetcherResponse(url, data, {"Content-Type": media_type})
+
+    return PackURLFetcher
+
+
+def url_fetcher(policy: ResourcePolicy):
+    """A WeasyPrint URL fetcher (for HTML() and every CSS()) that applies ``policy``."""
+    return _fetcher_class()(policy)
+
+
+# The pack's own files that can write a reference, and the most of each that is searched.
+_WRITERS = ("pack.yaml", "commentary", "templates", "styles")
+_SEARCHED = 1024 * 1024
+
+
+def written_at(pack_dir: Path, reference: str) -> Location | None:
+    """Where a reference is written in the pack's own text (pack.yaml, commentary, templates, styles).
+
+    ``reference`` is the URL as the pack wrote it, or as WeasyPrint resolved it
+    against the pack folder: a resolved ``file:`` URL is also looked for as the
+    path relative to the pack folder that leads to it, a web address also by
+    the addresses of its folders (a ``<base href>`` it was resolved against).
+    None if it is nowhere.
+    """
+    needles = [reference]
+    parts = urlsplit(reference)
+    if parts.scheme.lower() == "file":
+        path = url2pathname(parts.path)
+        needles += [path, os.path.relpath(path, Path(pack_dir).resolve())]
+    elif parts.netloc:
+        folders = parts.path.split("/")[:-1]
+        needles += [f"{parts.scheme}://{parts.netloc}{'/'.join(folders[:n])}/" for n in range(len(folders), 0, -1)]
+    root = Path(pack_dir).resolve()
+    for relative in _WRITERS:
+        top = Path(pack_dir) / relative
+        try:
+            if not top.resolve().is_relative_to(root):
+                continue  # a link out of the pack (perhaps to /): not searched, and refused where it is used
+        except (OSError, RuntimeError):  # a link loop
+            continue
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else []
+        for file in files:
+            if not file.resolve().is_relative_to(root):
+                continue
+            try:
+                with open(file, "rb") as fh:
+                    text = fh.read(_SEARCHED).decode("utf-8", "replace")
+            except OSError:
+                continue
+            for needle in needles:
+                found = text.find(needle)
+                if found >= 0:
+                    line = text.count("\n", 0, found) + 1
+                    return Location(str(file), line, found - text.rfind("\n", 0, found))
+    return None
