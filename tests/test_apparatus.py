@@ -1,0 +1,339 @@
+"""The study apparatus: terms and people marked in the text, glossary and who's who, timeline,
+sources and acknowledgements, index. Mostly the HTML target; one EPUB and one PDF test."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from studypack import apparatus
+from studypack import model as m
+from studypack.render import Renderer, Theme
+from studypack.writers import WriteRequest, get_writer
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+INTRO = """## The Troika and the Party Congress
+
+The Troika ran the party. The troika met often, and the [Troika](https://example.org/troika)
+was feared. `Troika` is code. Trotsky spoke at the Party
+Congress; the Congress of Soviets met later. The triumvirate of Zinoviev, Kamenev and Stalin
+outvoted Trotsky. TROIKA in capitals is not the term. Guesde wrote nothing here.
+"""
+
+SOURCE_WORDS = (
+    m.Text("Comrades, the Troika and Leon Trotsky disagree"),
+    m.NoteRef("[4]", "4", "note-4"),
+    m.Text(" about the Party Congress. The troika "),
+    m.Correction("Carr", "[Can]"),
+    m.Text(" you imagine the triumvirate at the Congress of Soviets? Trotsky’s answer: no."),
+)
+
+
+def make_pack(root: Path, **changes) -> m.Pack:
+    """Three parts: commentary with a heading, link and code; a source with a note marker and a correction; a worksheet."""
+    document = m.Document("cliff", "documents/cliff.txt", m.DocumentInfo(title="The campaign"), ())
+    second = m.Document("corin", "documents/corin.txt", m.DocumentInfo(title="The power struggle"), ())
+    extract = m.Extract(
+        "speech", "A", "cliff", (m.Paragraph("p7", SOURCE_WORDS), m.Paragraph("p8", (m.Text("Lenin was ill."),))),
+        "Zinoviev, speech, May 1924.", title="Zinoviev speaks",
+    )
+    other = m.Extract("declaration", "B", "corin", (m.Paragraph("p3", (m.Text("The Politburo is silent."),)),), None)
+    question = m.Question("q1", 1, "What did the Politburo fear from Trotsky?", 4, 8)
+    parts = (
+        m.Part("part-1", "Introduction", (m.Commentary(INTRO, m.Location("commentary/intro.md", 1)),)),
+        m.Part("part-2", "Speeches", (
+            m.Commentary("Trotsky and the Troika again.", m.Location("commentary/before.md", 1)),
+            extract,
+            other,
+        )),
+        m.Part("part-3", "Worksheet", (m.Worksheet("ws", None, None, (question,)),)),
+    )
+    pack = m.Pack(
+        name="apparatus", root=str(root), title="Apparatus pack", subtitle=None, course=None, author=None,
+        language="en-GB", rights="Pack © History Department.", date="2026-09-01", labels="letters", paper="a4",
+        documents=(
+            m.PackDocument(document, "Text © Tony Cliff.", "Tony Cliff, The campaign against Trotsky", "keep"),
+            m.PackDocument(second, None, "Chris Corin, article", "omit"),
+        ),
+        parts=parts,
+        glossary=(
+            m.GlossaryEntry("congress-of-soviets", "Congress of Soviets", "The national assembly of the soviets."),
+            m.GlossaryEntry("party-congress", "Party Congress", "The party's supreme body.", ("Congress",)),
+            m.GlossaryEntry("politburo", "Politburo", "The party's leaders."),
+            m.GlossaryEntry("troika", "Troika", "Zinoviev, Kamenev and Stalin.", ("triumvirate",)),
+        ),
+        people=(
+            m.Person("bernstein-adler-kautsky-and-guesde", "Bernstein, Adler, Kautsky and Guesde", "Socialists."),
+            m.Person("vladimir-lenin", "Vladimir Lenin", "Founder of the party.", ("Lenin",)),
+            m.Person("leon-trotsky", "Leon Trotsky", "Leader of the Opposition."),
+        ),
+        timeline=(
+            m.TimelineEvent("15 October 1923", "The Declaration of 46.", "1923-10-15"),
+            m.TimelineEvent("21 January 1924", "Lenin dies.", "1924-01-21"),
+            m.TimelineEvent("May 1924", "Thirteenth Party Congress.", "1924-05-00"),
+        ),
+    )
+    return dataclasses.replace(pack, **changes)
+
+
+def render_html(pack: m.Pack, edition: str = "student", renderer: Renderer | None = None) -> str:
+    renderer = renderer or Renderer(pack, edition, "html", Theme())
+    return renderer.render("pack.html", inline_css="")
+
+
+@pytest.fixture
+def pack(tmp_path) -> m.Pack:
+    return make_pack(tmp_path)
+
+
+@pytest.fixture
+def page(pack):
+    return lxml_html.fromstring(render_html(pack))
+
+
+def marks(element, kind: str) -> list[tuple[str, str]]:
+    """(words, href) of the links of a kind (term, person) under an element."""
+    return [(a.text_content(), a.get("href")) for a in element.iterfind(f".//a[@class='{kind}']")]
+
+
+def uses(element) -> list[tuple[str, str]]:
+    """(words, id) of every marked use, links and plain mentions, in order."""
+    return [(e.text_content(), e.get("id")) for e in element.xpath(".//*[starts-with(@id, 'ix-')]")]
+
+
+def section(page, part_id: str):
+    return page.get_element_by_id(f"part-{part_id}")
+
+
+# --- marking ---------------------------------------------------------------------
+
+
+def test_first_use_in_each_part_links_to_the_glossary_and_later_uses_only_get_an_id(page):
+    intro, speeches = section(page, "part-1"), section(page, "part-2")
+    assert marks(intro, "term").count(("The Troika", "#term-troika")) == 0
+    assert [href for _, href in marks(intro, "term")].count("#term-troika") == 1
+    assert [href for _, href in marks(speeches, "term")].count("#term-troika") == 1  # counted afresh per part
+    troika_uses = [id_ for words, id_ in uses(intro) if "troika" in id_]
+    assert len(troika_uses) == 3  # Troika, troika, triumvirate (not the heading, link, code or TROIKA)
+    assert page.get_element_by_id(troika_uses[0]).tag == "a"
+    assert all(page.get_element_by_id(i).tag == "span" for i in troika_uses[1:])
+
+
+def test_words_are_matched_whole_case_free_in_the_first_letter_with_aliases(page):
+    intro = section(page, "part-1")
+    words = [w for w, _ in uses(intro)]
+    assert "troika" in words and "triumvirate" in words
+    assert "TROIKA" not in words
+    text = intro.text_content()
+    assert "TROIKA in capitals" in text
+    assert ("Trotsky", "#person-leon-trotsky") in marks(intro, "person")  # the last word of the name
+    assert "Guesde" not in words  # a group of people has no default alias
+
+
+def test_longest_form_wins(page):
+    intro = section(page, "part-1")
+    found = dict((w.replace("\n", " "), i) for w, i in uses(intro))
+    assert found["Congress of Soviets"].startswith("ix-term-congress-of-soviets-")
+    assert found["Party Congress"].startswith("ix-term-party-congress-")
+    assert "Congress" not in found
+
+
+def test_a_term_across_a_line_break_of_the_markdown_is_found_and_the_break_kept(pack):
+    html = render_html(pack)
+    assert re.search(r'<a class="term" id="ix-term-party-congress-1-1" href="#term-party-congress">Party\nCongress</a>', html)
+
+
+def test_never_in_headings_links_or_code(page):
+    intro = section(page, "part-1")
+    heading = intro.find(".//h2")
+    assert heading.text_content() == "The Troika and the Party Congress" and len(heading) == 0
+    link = intro.find(".//a[@href='https://example.org/troika']")
+    assert len(link) == 0 and link.text == "Troika"
+    assert len(intro.find(".//code")) == 0
+    for title in page.iterfind(".//h1"):
+        assert not title.xpath(".//*[starts-with(@id, 'ix-')]")
+
+
+def test_a_sources_words_are_unchanged_by_marking(tmp_path):
+    marked = lxml_html.fromstring(render_html(make_pack(tmp_path)))
+    plain = lxml_html.fromstring(render_html(make_pack(tmp_path, glossary=(), people=())))
+    source, unmarked = marked.get_element_by_id("src-speech"), plain.get_element_by_id("src-speech")
+    paragraphs = source.findall(".//blockquote/p")
+    assert [p.text_content() for p in paragraphs] == [p.text_content() for p in unmarked.findall(".//blockquote/p")]
+    assert paragraphs[0].text_content() == (
+        "Comrades, the Troika and Leon Trotsky disagree[4] about the Party Congress. The troika [Can]"
+        " you imagine the triumvirate at the Congress of Soviets? Trotsky’s answer: no."
+    )
+    words = [w for w, _ in uses(source)]  # and it was marked: the full name before the surname alone
+    assert words == ["Troika", "Leon Trotsky", "Party Congress", "troika", "triumvirate", "Congress of Soviets", "Trotsky", "Lenin"]
+
+
+def test_questions_are_marked_and_the_source_list_and_apparatus_are_not(page):
+    worksheet = section(page, "part-3")
+    assert ("Politburo", "#term-politburo") in marks(worksheet, "term")
+    for back in ("glossary", "people", "timeline", "acknowledgements"):
+        assert not uses(page.get_element_by_id(back))
+
+
+def test_every_link_resolves_to_an_id(page):
+    ids = set(page.xpath("//@id"))
+    links = [h[1:] for h in page.xpath("//a/@href") if h.startswith("#")]
+    assert links and all(target in ids for target in links), sorted(set(links) - ids)
+    assert len(ids) == len(page.xpath("//@id"))  # no id twice
+
+
+def test_rendering_twice_gives_the_same_page(pack):
+    renderer = Renderer(pack, "student", "html", Theme())
+    assert render_html(pack, renderer=renderer) == render_html(pack, renderer=renderer)
+
+
+def test_an_edition_counts_only_what_it_shows(tmp_path):
+    pack = make_pack(tmp_path)
+    hidden = dataclasses.replace(pack.parts[0], editions=("teacher",))
+    pack = dataclasses.replace(pack, parts=(hidden, *pack.parts[1:]))
+    student = lxml_html.fromstring(render_html(pack, "student"))
+    index = student.get_element_by_id("index").text_content()
+    assert "Introduction" not in index and "Speeches" in index
+
+
+# --- the back of the pack --------------------------------------------------------------
+
+
+def test_glossary_and_who_is_who_link_back_to_first_uses_and_name_other_forms(page):
+    troika = page.get_element_by_id("term-troika").getnext()
+    assert "Also: triumvirate." in troika.text_content()
+    back = [(a.text_content(), a.get("href")) for a in troika.iterfind(".//span[@class='entry-uses']/a")]
+    assert back == [("Introduction", "#ix-term-troika-1-1"), ("Speeches", "#ix-term-troika-2-1")]
+    trotsky = page.get_element_by_id("person-leon-trotsky").getnext()
+    assert "Also:" not in trotsky.text_content()  # the surname files beside the name
+
+
+def test_index_lists_parts_and_sources_with_cross_references(page):
+    index = page.get_element_by_id("index")
+    entries = [" ".join(li.text_content().split()) for li in index.iterfind(".//li")]
+    assert "Trotsky, Leon: Introduction; Speeches (Source A); Worksheet (Question 1)" in entries
+    assert "triumvirate, see Troika" in entries
+    assert "Troika: Introduction; Speeches (Source A)" in entries
+    assert "Congress, see Party Congress" not in entries  # an alias the text never uses alone
+    headings = [e.split(":")[0].split(",")[0] for e in entries]
+    assert headings == sorted(headings, key=str.casefold)
+    assert [h.text for h in index.iterfind(".//h2")] == ["C", "L", "P", "T"]
+
+
+def test_timeline_is_grouped_by_year(page):
+    rows = [" ".join(" ".join(tr.itertext()).split()) for tr in page.get_element_by_id("timeline").iterfind(".//tr")]
+    assert rows == ["1923", "15 October 1923 The Declaration of 46.", "1924", "21 January 1924 Lenin dies.",
+                    "May 1924 Thirteenth Party Congress."]
+
+
+def test_acknowledgements_give_every_source_document_and_rights(page):
+    ack = page.get_element_by_id("acknowledgements")
+    items = [" ".join(li.text_content().split()) for li in ack.iterfind(".//ol/li")]
+    assert items == ["Source A: Zinoviev speaks – Zinoviev, speech, May 1924.", "Source B: Chris Corin, article."]
+    credits = [" ".join(p.text_content().split()) for p in ack.iterfind(".//p[@class='document-credit']")]
+    assert credits[0] == (
+        "Source A is taken from Tony Cliff, The campaign against Trotsky. Text © Tony Cliff. Note numbers in square"
+        " brackets are the original’s; the notes they refer to are not reproduced here."
+    )
+    assert credits[1] == "Source B is taken from Chris Corin, article."
+    assert ack.find(".//p[@class='pack-rights']").text == "Pack © History Department."
+
+
+def test_missing_notes_mention_is_said_and_omit_is_silent(tmp_path):
+    pack = make_pack(tmp_path)
+    cliff = dataclasses.replace(pack.documents[0], missing_notes="mention")
+    page = lxml_html.fromstring(render_html(dataclasses.replace(pack, documents=(cliff, pack.documents[1]))))
+    credit = page.get_element_by_id("acknowledgements").find(".//p[@class='document-credit']").text_content()
+    assert "note numbers whose notes are not reproduced here have been left out" in credit
+    assert "[4]" not in page.get_element_by_id("src-speech").text_content()
+
+
+def test_source_labels_run_together():
+    extracts = [m.Extract(f"e{i}", label, "d", (), None) for i, label in enumerate("ABCDEFG")]
+    pick = lambda labels: [e for e in extracts if e.label in labels]  # noqa: E731
+    assert apparatus.source_labels(pick("ABCDE"), extracts) == "Sources A–E"
+    assert apparatus.source_labels(pick("ABDFG"), extracts) == "Sources A, B, D, F and G"
+    assert apparatus.source_labels(pick("C"), extracts) == "Source C"
+    assert apparatus.source_labels([], extracts) == ""
+
+
+def test_names_file_surname_first_and_articles_last():
+    assert apparatus.surname_first("Leon Trotsky") == "Trotsky, Leon"
+    assert apparatus.surname_first("Natalia") == "Natalia"
+    assert apparatus.default_alias("Natalia") is None
+    assert apparatus.article_last("the Forty Six") == "Forty Six, the"
+
+
+def test_page_runs_list_each_page_once():
+    word = apparatus.Headword("term", "term-x", "X", "X", ("X",))
+    place = apparatus.Place(1, "p", "Part")
+    used = [apparatus.Use(f"ix-term-x-1-{n}", word, "X", place, n, n == 1) for n in range(1, 8)]
+    pages = {"ix-term-x-1-1": 3, "ix-term-x-1-2": 3, "ix-term-x-1-3": 4, "ix-term-x-1-4": 5, "ix-term-x-1-5": 9,
+             "ix-term-x-1-6": 11, "ix-term-x-1-7": 12}
+    runs = apparatus.by_page(used, pages)
+    assert [r.label for r in runs] == ["3–5", "9", "11–12"]
+    assert runs[0] == apparatus.Locator("3–5", "ix-term-x-1-1", "ix-term-x-1-4")
+
+
+# --- EPUB: links across files -------------------------------------------------------------
+
+
+def test_epub_links_reach_across_files_and_back(tmp_path):
+    pack = make_pack(tmp_path)
+    dest = tmp_path / "a.epub"
+    get_writer("epub").write(WriteRequest(pack, "student", "standard", Theme(), {"page_list": False, "cover": False}), dest)
+    with zipfile.ZipFile(dest) as z:
+        files = {Path(n).name: etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
+    ids = {name: {e.get("id") for e in root.iter() if e.get("id")} for name, root in files.items()}
+    links = [(name, a) for name, root in files.items() for a in root.iter(f"{XHTML}a")]
+    for name, a in links:
+        if a.get("href").startswith("https:"):
+            continue
+        target, _, anchor = a.get("href").partition("#")
+        assert target in ids or not target, (name, a.get("href"))
+        if anchor:
+            assert anchor in ids[target or name], (name, a.get("href"))
+    term = next(a for name, a in links if a.get("class") == "term" and name.startswith("part-"))
+    assert term.get("href").startswith("glossary.xhtml#term-")
+    assert term.get("{http://www.idpf.org/2007/ops}type") == "glossref"
+    back = [a.get("href") for _, a in links if a.getparent().get("class") == "entry-uses"]
+    assert back and all(h.startswith("part-") for h in back)
+    assert files["glossary.xhtml"].find(f".//{XHTML}dt").get("{http://www.idpf.org/2007/ops}type") == "glossterm"
+    index = [a.get("href") for a in files["index.xhtml"].iter(f"{XHTML}a")]
+    assert any(h.startswith("part-02.xhtml#ix-") for h in index)
+
+
+# --- PDF: the index's page numbers --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_pdf_index_lists_the_pages_a_term_is_printed_on(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    filler = "\n\n".join(
+        f"Paragraph {n} on the work of the party, long enough to fill a good part of a line of print. " * 4
+        + ("The Politburo decided." if n % 7 == 3 else "")
+        for n in range(60)
+    )
+    plain_intro = m.Part("part-1", "Introduction", (m.Commentary("The Politburo met.", m.Location("intro.md", 1)),))
+    pack = make_pack(tmp_path)
+    long_part = m.Part("part-4", "A long chapter", (m.Commentary(filler, m.Location("commentary/long.md", 1)),))
+    pack = dataclasses.replace(pack, parts=(plain_intro, *pack.parts[1:], long_part))
+    dest = tmp_path / ".apparatus-student.pdf.1.tmp"
+    result = get_writer("pdf").write(WriteRequest(pack, "student", "standard", Theme(), {}), dest)
+    texts = [p.extract_text() for p in pypdf.PdfReader(dest).pages]
+    assert result.pages == len(texts)
+    first_back = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Glossary"))
+    body = {n for n, t in enumerate(texts[:first_back], 1) if "Politburo" in re.sub(r"-\n", "", t)}
+    line = next(ln for ln in texts[-1].splitlines() if ln.startswith("Politburo"))
+    listed: set[int] = set()
+    for start, _, end in re.findall(r"(\d+)(–(\d+))?", line):
+        listed.update(range(int(start), int(end or start) + 1))
+    assert len(body) >= 3
+    assert listed == body, (line, sorted(body))
