@@ -37,7 +37,8 @@ def test_build_html_writes_one_file_per_edition(runner, pack_copy, tmp_path):
     assert "MARK-SCHEME-POINT" in t and "MARK-SCHEME-POINT" not in s
     assert '<a class="source-ref" href="#src-declaration">Source A</a>' in s
     assert "[Can] you imagine" in s
-    assert "2 outputs (2 rendered, 0 from the cache)" in result.output
+    assert (out / "basic" / "basic-answers.html").is_file()  # the answer key: --edition all has it
+    assert "3 outputs (3 rendered, 0 from the cache)" in result.output
 
 
 def test_second_build_comes_from_the_cache(runner, pack_copy, tmp_path):
@@ -45,9 +46,9 @@ def test_second_build_comes_from_the_cache(runner, pack_copy, tmp_path):
     args = ["build", str(folder), "-f", "html", "-o", str(tmp_path / "out"), "-j", "1", "-q"]
     assert runner.invoke(main, args).exit_code == 0
     result = runner.invoke(main, args)
-    assert "2 outputs (0 rendered, 2 from the cache)" in result.output
+    assert "3 outputs (0 rendered, 3 from the cache)" in result.output
     result = runner.invoke(main, [*args, "--force"])
-    assert "2 outputs (2 rendered, 0 from the cache)" in result.output
+    assert "3 outputs (3 rendered, 0 from the cache)" in result.output
 
 
 def test_build_with_no_pack_dir_builds_every_pack_under_packs(runner, pack_copy, tmp_path, monkeypatch):

@@ -138,10 +138,11 @@ class Assembler:
             self.fail(self._where(spec, ("source", key)), f"{exc.message} ({display})")
             return None
         except KeyError:
-            known = ", ".join(block_ids(doc)[:12])
+            ids = block_ids(doc)
+            known = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
             self.fail(
                 self._where(spec, ("source",)),
-                f"'{ref}' names nothing in {display}; it has: {known} … (see studypack inspect)",
+                f"'{ref}' names nothing in {display}; it has: {known} (see studypack inspect)",
             )
             return None
         if isinstance(ref, mf.PassageSpec):
@@ -277,6 +278,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "x"
 
 
+def plural(n: int, word: str) -> str:
+    """'1 source', '2 sources'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _display(manifest: mf.Manifest, path: str) -> str:
     """How messages name a file of the pack: beside pack.yaml, as the user named the pack."""
     return str(Path(manifest.path).parent / path)
@@ -291,6 +297,9 @@ def check_packs(pack_dirs: list[Path]) -> list[str]:
     """Check every pack (manifest, documents, sources); one line per pack, or all problems at once."""
     lines, problems = [], []
     for pack_dir in pack_dirs:
+        if not Path(pack_dir).is_dir():
+            problems.append(Problem(m.Location(str(pack_dir)), "no such pack folder"))
+            continue
         try:
             pack = load_pack(pack_dir)
         except ProblemsError as exc:
@@ -299,10 +308,11 @@ def check_packs(pack_dirs: list[Path]) -> list[str]:
             problems.append(Problem(exc.where, exc.message))
         else:
             questions = sum(len(i.questions) for p in pack.parts for i in p.items if isinstance(i, m.Worksheet))
-            lines.append(
-                f"{pack_dir}: ok ({len(pack.documents)} documents, {len(pack.extracts)} sources, "
-                f"{questions} questions)"
+            counts = ", ".join(
+                plural(n, word)
+                for n, word in [(len(pack.documents), "document"), (len(pack.extracts), "source"), (questions, "question")]
             )
+            lines.append(f"{pack_dir}: ok ({counts})")
     if problems:
         raise ProblemsError(problems)
     return lines

@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
 from .outputs import write_atomic
 
 CACHE_NAME = ".studypack-cache.json"
+ARTEFACTS_NAME = ".studypack-artefacts"
 CACHE_VERSION = 1
 
 
@@ -45,19 +47,41 @@ def tree_files(root: Path) -> list[Path]:
     return out
 
 
-def job_key(job, theme, options, version: str) -> str:
-    """The cache key of a job: changes whenever anything its output depends on changes."""
+def entry_digest(path: Path, inside: Path | None) -> str:
+    """What a file contributes to a key: the sha256 of its bytes if it is a regular file (and,
+    links followed, inside the folder ``inside`` where one is given); else only what it is, so
+    that a pack's link out of it, a link loop, a FIFO or a device is never read (a FIFO would
+    keep the build waiting for ever)."""
+    try:
+        real = path.resolve(strict=True)
+        mode = real.stat().st_mode
+    except (OSError, RuntimeError) as exc:
+        return f"unreadable:{type(exc).__name__}"
+    if not stat.S_ISREG(mode):
+        return f"not a file:{stat.S_IFMT(mode)}"
+    if inside is not None and not real.is_relative_to(inside.resolve()):
+        return f"outside:{os.readlink(path) if path.is_symlink() else real}"
+    try:
+        return file_digest(real)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+
+
+def job_key(job, theme, options, version: str, extra: dict | None = None) -> str:
+    """The cache key of a job: changes whenever anything its output depends on changes (``extra`` too)."""
     h = hashlib.sha256()
     parts = {
         "version": version,
         "job": [job.format, job.edition, job.variant],
         "options": options.writer_options(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "extra": extra,
     }
     h.update(json.dumps(parts, sort_keys=True, default=str).encode())
     for label, root in [("pack", job.pack_dir), *(("theme", d) for d in theme.dirs())]:
+        inside = job.pack_dir if root.is_relative_to(job.pack_dir) else None  # the pack's own: confined
         for path in tree_files(root):
-            h.update(f"{label}:{path.relative_to(root)}:{file_digest(path)}\n".encode())
+            h.update(f"{label}:{path.relative_to(root)}:{entry_digest(path, inside)}\n".encode())
     return h.hexdigest()
 
 
@@ -97,17 +121,52 @@ class BuildCache:
         """The page count recorded for an output."""
         return self.entries.get(self._name(output), {}).get("pages")
 
-    def record(self, output: Path, key: str, pages: int | None) -> None:
-        """Remember that ``output`` was just written from ``key``."""
+    def seconds(self, output: Path) -> float | None:
+        """How long the output took to render last time (the build starts the longest jobs first)."""
+        entry = self.entries.get(self._name(output))
+        seconds = entry.get("seconds") if isinstance(entry, dict) else None
+        return seconds if isinstance(seconds, (int, float)) else None
+
+    def record(self, output: Path, key: str, pages: int | None, seconds: float | None = None) -> None:
+        """Remember that ``output`` was just written from ``key`` (in ``seconds``)."""
         st = output.stat()
         self.entries[self._name(output)] = {
             "key": key,
             "pages": pages,
             "size": st.st_size,
             "mtime_ns": st.st_mtime_ns,
+            "seconds": None if seconds is None else round(seconds, 3),
         }
 
     def save(self) -> None:
-        """Write the cache back (atomically)."""
+        """Write the cache back (atomically), and drop the artefacts no recorded output refers to."""
         data = {"version": CACHE_VERSION, "outputs": dict(sorted(self.entries.items()))}
         write_atomic(self.path, json.dumps(data, indent=1).encode())
+        folder = self.path.parent / ARTEFACTS_NAME
+        if folder.is_dir():
+            wanted = {e.get("layout") for e in self.entries.values() if isinstance(e, dict)}
+            for path in folder.iterdir():
+                if path.name.split(".")[0] not in wanted:
+                    path.unlink(missing_ok=True)
+
+    # --- artefacts: what a job made for later jobs (the PDF's page map, the EPUB's cover) ---
+
+    def artefact(self, key: str, name: str) -> bytes | None:
+        """The artefact ``name`` kept under ``key`` (a layout key, see artefacts.py), or None."""
+        try:
+            return (self.path.parent / ARTEFACTS_NAME / f"{key}.{name}").read_bytes()
+        except OSError:
+            return None
+
+    def keep_artefact(self, output: Path, key: str, name: str, data: bytes) -> None:
+        """Keep an artefact under ``key`` for as long as ``output``'s record refers to it."""
+        folder = self.path.parent / ARTEFACTS_NAME
+        folder.mkdir(exist_ok=True)
+        write_atomic(folder / f"{key}.{name}", data)
+        self.refer(output, key)
+
+    def refer(self, output: Path, key: str) -> None:
+        """Note that ``output`` was made with (or for) the artefacts kept under ``key``."""
+        entry = self.entries.get(self._name(output))
+        if isinstance(entry, dict):
+            entry["layout"] = key

@@ -18,9 +18,13 @@ from . import __version__
 from .errors import StudypackError
 
 FORMAT_CHOICES = ("html", "pdf", "epub", "all")
-EDITION_CHOICES = ("student", "teacher", "all")
+EDITION_CHOICES = ("student", "teacher", "answers", "all")
+VARIANT_CHOICES = ("standard", "large-print", "dyslexia", "all")
 
 PackDirs = click.argument("pack_dirs", nargs=-1, type=click.Path(path_type=Path), metavar="[PACK_DIR]...")
+TemplateDirs = click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A folder of templates that shadow the built-ins (repeatable).")
+StyleDirs = click.option("--styles", "styles", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A folder of stylesheets that shadow the built-ins (repeatable).")
+Paper = click.option("--paper", type=click.Choice(("a4", "letter")), help="Paper size for PDF (default: the pack's, else A4).")
 
 
 def _expand(values: tuple[str, ...], every: tuple[str, ...]) -> tuple[str, ...]:
@@ -61,14 +65,21 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMAT_CHOICES), help="Output format (repeatable). Default: all.")
 @click.option("--edition", "-e", "editions", multiple=True, type=click.Choice(EDITION_CHOICES), help="Edition (repeatable). Default: all.")
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True, help="Output folder.")
-@click.option("--paper", type=click.Choice(("a4", "letter")), help="Paper size for PDF (default: the pack's, else A4).")
+@Paper
 @click.option("--jobs", "-j", type=click.IntRange(0, 64), default=0, help="Worker processes (0: one per core).")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the build cache.")
 @click.option("--emit-html", is_flag=True, help="Also write the exact HTML and CSS each PDF was rendered from.")
-@click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A folder of templates that shadow the built-ins (repeatable).")
-@click.option("--styles", "styles", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True), help="A folder of stylesheets that shadow the built-ins (repeatable).")
+@click.option("--variant", "variants", multiple=True, type=click.Choice(VARIANT_CHOICES), help="Accessible variant (repeatable; all: every one and the standard). Default: standard.")
+@click.option("--booklet", is_flag=True, help="Also make each PDF as an A5 booklet on A4 sheets (half-letter on letter), for double-sided copying.")
+@click.option("--names", "names", type=click.Path(path_type=Path, dir_okay=False), help="A class list (.csv with a name column, or .txt with one name a line): a named copy of the student edition for each student.")
+@click.option("--split", is_flag=True, help="With --names: also one PDF per student.")
+@click.option("--combine", is_flag=True, help="Also put every PDF handout of the build into one print run, each starting on a right-hand page.")
+@click.option("--class-size", type=click.IntRange(1, 1000), default=30, show_default=True, help="Copies of a student edition, for the sheets of paper in the print summary.")
+@TemplateDirs
+@StyleDirs
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary line.")
-def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, templates, styles, quiet):
+@click.option("--watch", "-w", is_flag=True, help="Keep watching: rebuild the packs whose files change, until Ctrl-C.")
+def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, variants, booklet, names, split, combine, class_size, templates, styles, quiet, watch):
     """Build packs into PDF handouts, EPUB books and HTML pages.
 
     With no PACK_DIR, builds every pack under ./packs. Outputs go to
@@ -79,10 +90,17 @@ def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, 
       studypack build
       studypack build packs/power-struggle --format pdf --paper letter
       studypack build --format epub --edition student --out handouts
+      studypack build packs/power-struggle --format pdf --watch
+      studypack build packs/power-struggle --format pdf --booklet --variant all
+      studypack build packs/power-struggle --format pdf --names 9X.csv --split
     """
     from .build import BuildOptions
     from .build import build as run_build
     from .progress import Display
+    from .roster import read_roster
+
+    if split and names is None:
+        raise click.UsageError("--split needs --names: it splits a class set into one file per student")
 
     options = BuildOptions(
         formats=_expand(formats, FORMAT_CHOICES[:-1]),
@@ -94,9 +112,26 @@ def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, 
         jobs=jobs,
         force=force,
         emit_html=emit_html,
+        variants=_expand(variants or ("standard",), VARIANT_CHOICES[:-1]),
+        booklet=booklet,
+        roster=read_roster(names) if names is not None else None,
+        split=split,
+        combine=combine,
+        class_size=class_size,
     )
+    if watch:
+        from .progress import WatchDisplay
+        from .watch import watch_builds
+
+        display = WatchDisplay(quiet=quiet)
+        watch_builds(_pack_dirs(pack_dirs), options, display, progress=display.progress)
+        click.echo("stopped watching", err=True)
+        return
     display = Display(quiet=quiet)
-    report = run_build(_pack_dirs(pack_dirs), options, progress=display.progress)
+    try:
+        report = run_build(_pack_dirs(pack_dirs), options, progress=display.progress)
+    finally:
+        display.close()  # the live progress off the terminal before the summary, or an error
     display.summary(report)
 
 
@@ -163,6 +198,103 @@ def inspect(document, as_json):
         click.echo(json.dumps(document_json(doc), ensure_ascii=False, indent=2))
     else:
         click.echo(document_report(doc))
+
+
+@main.group()
+def suggest():
+    """Suggest entries for pack.yaml from a document: a starting point you edit.
+
+    \b
+    Example:
+      studypack suggest timeline packs/power-struggle/documents/corin-power-struggle.txt
+    """
+
+
+@suggest.command(name="timeline")
+@click.argument("document", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a stable JSON structure instead of YAML.")
+@click.option("--years", is_flag=True, help="Also list sentences dated by a year alone ('in 1926').")
+def suggest_timeline(document, as_json, years):
+    """List the dated sentences of DOCUMENT as timeline entries.
+
+    Prints YAML to paste under timeline: in pack.yaml: each sentence with a
+    written-out date ("15 October 1923", "January 1924") becomes an entry,
+    with a comment naming its paragraph (the ids of studypack inspect).
+    Keep the events that matter and shorten them.
+
+    \b
+    Examples:
+      studypack suggest timeline documents/corin.txt >> timeline-draft.yaml
+      studypack suggest timeline documents/corin.txt --json
+    """
+    from .readers import read_document
+    from .suggest import dated_sentences, timeline_json, timeline_yaml
+
+    doc = read_document(document, _doc_id(document), display_path=str(document))
+    found = dated_sentences(doc, years=years)
+    if as_json:
+        click.echo(json.dumps(timeline_json(found, str(document)), ensure_ascii=False, indent=2))
+    else:
+        click.echo(timeline_yaml(found, str(document)), nl=False)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(path_type=Path, file_okay=False), default=Path("packs"), show_default=True, help="The folder to create the pack in.")
+@click.option("--title", help="The pack's title (default: made from NAME).")
+def new(name, parent, title):
+    """Create a new pack, NAME, that builds at once: a starting point to make your own.
+
+    Writes pack.yaml (every line commented), an example document, an
+    introduction and a worksheet. Never changes an existing folder.
+
+    \b
+    Examples:
+      studypack new russia-1924
+      studypack new railways --title "The railway age" --dir units/year-9
+    """
+    from .scaffold import new_pack
+
+    for path in new_pack(name, parent, title):
+        click.echo(f"created {path}")
+    pack = parent / name
+    click.echo(f"\nNext: copy your document into {pack / 'documents'}, then edit {pack / 'pack.yaml'}.")
+    click.echo(f"  studypack preview {pack}    see it in your browser as you edit")
+    click.echo(f"  studypack build {pack}      make the PDF, EPUB and HTML in dist/")
+
+
+@main.command()
+@click.argument("pack_dir", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--edition", "-e", type=click.Choice(("student", "teacher")), default="student", show_default=True, help="The edition to open on (both are served).")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=0, help="The port to listen on (default: a free one).")
+@Paper
+@TemplateDirs
+@StyleDirs
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in your web browser.")
+def preview(pack_dir, edition, port, paper, templates, styles, open_browser):
+    """Show a pack in your browser, and reload it each time you save a change.
+
+    Serves the HTML edition and the print layout (the PDF's pages) on this
+    computer only (127.0.0.1). With no PACK_DIR, previews the pack in the
+    current folder, or the only pack under ./packs.
+
+    \b
+    Examples:
+      studypack preview packs/power-struggle --open
+      studypack preview --edition teacher --port 8000
+    """
+    from .preview import PreviewOptions, choose_pack
+    from .preview import preview as serve
+
+    pack = choose_pack(pack_dir)
+
+    def ready(url: str) -> None:
+        click.echo(f"previewing {pack} at {url} (Ctrl-C to stop)")
+        if open_browser:
+            click.launch(url)
+
+    serve(pack, PreviewOptions(edition, port, tuple(templates), tuple(styles), paper), ready)
+    click.echo("stopped", err=True)
 
 
 def _doc_id(path: Path) -> str:

@@ -51,7 +51,19 @@ class TemplateError(StudypackError):
 
 
 class SandboxError(StudypackError):
-    """A pack tried to reach a file or address outside what it may read."""
+    """A pack tried to reach a file or address outside what it may read.
+
+    ``reference`` is the URL or path that was refused, so that the build can say
+    which of the pack's files wrote it (`studypack.fetch.written_at`).
+    """
+
+    def __init__(self, message: str, where: Location | str | None = None, hint: str | None = None, reference: str | None = None):
+        self.reference = reference
+        super().__init__(message, where, hint)
+
+
+class RosterError(StudypackError):
+    """A class list given with --names cannot be used (not UTF-8, no name column, a name twice...)."""
 
 
 class OutputError(StudypackError):

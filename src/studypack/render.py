@@ -9,21 +9,33 @@ built-in, so an override can extend the template it hides::
 Every environment is sandboxed (a pack is untrusted input), autoescapes
 .html/.xhtml/.xml and uses StrictUndefined, so a misspelt variable is an error
 rather than an empty string. Stylesheets are found the same way, file by file.
+
+A pack's own templates and stylesheets are read only where they lie, links
+followed, inside the pack folder: a link out of the pack is a SandboxError
+naming it (folders given on the command line are the user's own, and trusted).
 """
 
 from __future__ import annotations
 
+import os
+import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import urlsplit
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from . import apparatus
 from . import model as m
-from .errors import TemplateError
-from .markdown import markdown_to_html
+from .errors import SandboxError, TemplateError
+from .fetch import ResourcePolicy
+from .markdown import markdown_to_html, source_refs
+from .model import Location
 from .resources import builtin_dir
 
 # The stylesheets of each target, in cascade order; a pack's styles/ folder
@@ -34,36 +46,81 @@ STYLESHEETS = {
     "epub": ("base.css", "epub.css"),
 }
 
+# A stylesheet of the user's own, added after the built-ins of every target
+# when a styles folder has it: rules that extend the built-in styles instead
+# of replacing a whole file (``body.target-pdf`` and the like pick a target).
+CUSTOM_STYLESHEET = "custom.css"
+
+# The accessible variants (docs/print-room.md) add, after the target's stylesheets, the
+# clear-print rules they share, then their own rules for every target
+# (``variant-NAME.css``) and for this target (``variant-NAME.TARGET.css``), where they have them.
+VARIANT_BASE = "clear-print.css"
+
 
 @dataclass(frozen=True)
 class Theme:
-    """Where templates and styles come from: user folders first, built-ins last."""
+    """Where templates and styles come from: user folders first, built-ins last.
+
+    ``pack_root`` is the pack whose own folders are among them; their files must
+    lie inside it (see `confine`).
+    """
 
     template_dirs: tuple[Path, ...] = ()
     style_dirs: tuple[Path, ...] = ()
+    pack_root: Path | None = None
 
     @classmethod
     def for_pack(cls, pack_root: Path, templates: Iterable[Path] = (), styles: Iterable[Path] = ()) -> "Theme":
-        """The theme of a pack: command-line folders, then the pack's own, then built-ins."""
+        """The theme of a pack: command-line folders, then the pack's own, then built-ins.
+
+        The pack's own folders must lie inside it (a link to ``/`` would have the
+        build read the whole disk): a SandboxError names one that does not.
+        """
+        pack_root = Path(pack_root)
         tdirs = [Path(p) for p in templates]
         sdirs = [Path(p) for p in styles]
+        confined = cls(pack_root=pack_root)
         if (pack_root / "templates").is_dir():
-            tdirs.append(pack_root / "templates")
+            tdirs.append(confined.confine(pack_root / "templates", "folder"))
         if (pack_root / "styles").is_dir():
-            sdirs.append(pack_root / "styles")
-        return cls(tuple(tdirs), tuple(sdirs))
+            sdirs.append(confined.confine(pack_root / "styles", "folder"))
+        return cls(tuple(tdirs), tuple(sdirs), pack_root)
 
     def dirs(self) -> tuple[Path, ...]:
         """Every folder the theme takes files from, built-ins included (for the build cache)."""
         return (*self.template_dirs, *self.style_dirs, builtin_dir("templates"), builtin_dir("styles"))
+
+    def has_stylesheet(self, name: str) -> bool:
+        """Whether a user folder or the built-ins have stylesheet ``name``."""
+        return any((folder / name).is_file() for folder in (*self.style_dirs, builtin_dir("styles")))
 
     def stylesheet(self, name: str) -> Path:
         """The file that provides stylesheet ``name``: the first user folder that has it, else the built-in."""
         for folder in self.style_dirs:
             candidate = folder / name
             if candidate.is_file():
-                return candidate
+                return self.confine(candidate, "stylesheet")
         return builtin_dir("styles") / name
+
+    def confine(self, path: Path, what: str) -> Path:
+        """``path`` if it is the pack's own and lies, links followed, inside the pack; else a SandboxError.
+
+        Files of the folders given on the command line are the user's own: not confined.
+        """
+        if self.pack_root is None or not path.is_relative_to(self.pack_root):
+            return path
+        try:
+            inside = path.resolve().is_relative_to(self.pack_root.resolve())
+        except (OSError, RuntimeError):
+            raise SandboxError(f"this {what} cannot be read: it is a link that leads round in a loop", where=str(path)) from None
+        if inside:
+            return path
+        how = f"a link to '{os.readlink(path)}'" if path.is_symlink() else "reached through a linked folder"
+        raise SandboxError(
+            f"this {what} is {how}, outside the pack folder; studypack reads only files inside the pack",
+            where=str(path),
+            hint=f"put the {what} itself in the pack instead of a link to it",
+        )
 
 
 def make_environment(theme: Theme) -> SandboxedEnvironment:
@@ -72,7 +129,7 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"!default": builtin}, delimiter="/"),
-            jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+            _ThemeLoader(theme),
             builtin,
         ]
     )
@@ -84,7 +141,53 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.bytecode_cache = _COMPILED
     return env
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by every environment of the process.
+
+    Each `Renderer` makes its own environment, and an EPUB alone makes three;
+    compiling the templates is most of the time a render takes. Jinja2 keys a
+    template by its name and file and checks its source, so a changed or
+    different template is compiled afresh. Every environment here has the same
+    settings, which is what makes the compiled code shareable.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """The theme's template folders, whose files must stay where the theme may read (`Theme.confine`)."""
+
+    def __init__(self, theme: Theme):
+        super().__init__([str(p) for p in theme.template_dirs])
+        self.theme = theme
+
+    def get_source(self, environment, template):
+        filename = template
+        for folder in self.searchpath:
+            filename = posixpath.join(folder, *split_template_path(template))
+            if os.path.isfile(filename):
+                self.theme.confine(Path(filename), "template")
+                break
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise TemplateError("this template is not UTF-8 text; save it as UTF-8", where=filename) from None
 
 
 @dataclass
@@ -114,25 +217,55 @@ class Renderer:
             options=self.options,
             is_teacher=self.edition == "teacher",
         )
+        # The study apparatus: terms and people marked in the parts' text, the index after them.
+        # (The answer key has no glossary or index to link to: nothing is marked in it.)
+        words = apparatus.headwords(self.pack) if self.edition != "answers" else []
+        self.marker = apparatus.Marker(words, self.href, epub=self.target == "epub")
+        self.index_pages: dict[str, int] | None = None  # anchor -> printed page, where a layout told us
+        self.needs_page_numbers = False
+        self._parts = self.visible_parts()
         self.env.filters.update(
-            markdown=self.markdown,
-            markdown_inline=self.markdown_inline,
-            spans=self.spans,
+            markdown=self._placed(self.markdown),
+            markdown_inline=self._placed(self.markdown_inline),
+            spans=self._placed(self.spans),
             href=self.href,
             visible=self.visible,
             kind=kind_of,
         )
         self.env.globals.update(visible_parts=self.visible_parts, notes_of=self.notes_of)
+        self.env.globals.update(sources_of=self.sources_of, referred_sources=self.referred_sources)
+        self.env.globals.update(
+            index_entries=self.index_entries,
+            first_uses=self.marker.first_uses,
+            other_names=self.marker.other_names,
+            source_labels=apparatus.source_labels,
+            markers_without_text=self.markers_without_text,
+        )
 
     # --- what is shown -------------------------------------------------
 
     def visible(self, things):
-        """Keep the parts or items meant for this edition."""
+        """Keep the parts or items meant for this edition (the answer key: the worksheets of every edition)."""
+        if self.edition == "answers":
+            return [t for t in things if isinstance(t, (m.Part, m.Worksheet))]
         return [t for t in things if not t.editions or self.edition in t.editions]
 
     def visible_parts(self) -> list[m.Part]:
         """The parts of this edition that have something to show."""
         return [p for p in self.visible(self.pack.parts) if self.visible(p.items)]
+
+    def sources_of(self, question: m.Question) -> list[m.Extract]:
+        """The sources a question names (``sources``) or refers to (``[[id]]`` in its text), in the pack's order."""
+        ids = set(question.sources) | {ref for ref, _ in source_refs(question.text)}
+        return [e for e in self.pack.extracts if e.id in ids]
+
+    def referred_sources(self) -> list[m.Extract]:
+        """The sources the questions of this edition's worksheets refer to, in the pack's order."""
+        questions = [q for p in self._parts for i in self.visible(p.items) if isinstance(i, m.Worksheet) for q in i.questions]
+        ids = {e.id for q in questions for e in self.sources_of(q)}
+        texts = [t for q in questions for t in (q.mark_scheme or "", *q.indicative, *(lv.descriptor for lv in q.levels))]
+        ids |= {ref for text in texts for ref, _ in source_refs(text)}
+        return [e for e in self.pack.extracts if e.id in ids]
 
     # --- links and text ------------------------------------------------
 
@@ -147,26 +280,59 @@ class Renderer:
             raise TemplateError(f"reference to unknown source '{source_id}'") from None
         return label, self.href(f"src-{source_id}")
 
-    def markdown(self, text: str | None) -> Markup:
-        """Markdown (raw HTML off) with ``[[id]]`` source references resolved."""
-        return markdown_to_html(text or "", self._resolve_ref)
+    def markdown(self, text: str | None, place: apparatus.Place | None = None) -> Markup:
+        """Markdown (raw HTML off) with ``[[id]]`` source references resolved; terms marked at a ``place`` in a part."""
+        return markdown_to_html(text or "", self._resolve_ref, mark=self._mark(place))
 
-    def markdown_inline(self, text: str | None) -> Markup:
+    def markdown_inline(self, text: str | None, place: apparatus.Place | None = None) -> Markup:
         """One line of Markdown, without a paragraph around it."""
-        return markdown_to_html(text or "", self._resolve_ref, inline=True)
+        return markdown_to_html(text or "", self._resolve_ref, inline=True, mark=self._mark(place))
+
+    # --- the study apparatus --------------------------------------------
+
+    def _placed(self, method):
+        """A filter that tells ``method`` where in the pack the template is (its part, source or question)."""
+
+        @jinja2.pass_context
+        def placed(context, value, *args):
+            return method(value, *args, place=apparatus.place_in(context, self._parts))
+
+        return placed
+
+    def _mark(self, place: apparatus.Place | None):
+        if place is None:
+            return None
+        return lambda text: self.marker.mark(text, place)
+
+    def index_entries(self) -> list[apparatus.IndexEntry]:
+        """The index of the terms and people the parts use (render it after the parts).
+
+        In print its locators are page numbers, which only a layout knows: until the
+        writer sets ``index_pages`` the entries have none, and ``needs_page_numbers`` says so.
+        """
+        entries = apparatus.index_entries(self.marker, self.index_pages)
+        self.needs_page_numbers = self.target == "pdf" and self.index_pages is None and bool(entries)
+        return entries
+
+    def markers_without_text(self) -> dict[str, int]:
+        """Document id -> note markers, in the sources this edition prints, whose note text the document lacks."""
+        extracts = [i for p in self._parts for i in self.visible(p.items) if isinstance(i, m.Extract)]
+        return apparatus.markers_without_text(self.pack, extracts)
 
     def notes_of(self, extract: m.Extract) -> dict[str, m.Note]:
         """The notes with text of an extract, by id."""
         return {n.id: n for n in extract.notes}
 
-    def spans(self, spans: tuple[m.Inline, ...], extract: m.Extract | None = None) -> Markup:
-        """A paragraph's inline content as HTML: corrections in brackets, notes per target."""
+    def spans(
+        self, spans: tuple[m.Inline, ...], extract: m.Extract | None = None, place: apparatus.Place | None = None
+    ) -> Markup:
+        """A paragraph's inline content as HTML: corrections in brackets, notes per target, terms marked at a ``place``."""
         notes = self.notes_of(extract) if extract else {}
         missing = self._missing_notes(extract)
         out: list[str] = []
         for span in spans:
             if isinstance(span, m.Text):
-                out.append(str(escape(span.text)))
+                out.append(self.marker.mark(span.text, place))
             elif isinstance(span, m.Correction):
                 out.append(f'<span class="correction" title="{escape(span.original)}">{escape(span.text)}</span>')
             else:
@@ -174,7 +340,7 @@ class Renderer:
                 if out:
                     out[-1] = out[-1].rstrip()
                 if span.note_id in notes and extract is not None:
-                    out.append(self._note_html(extract, notes[span.note_id], span))
+                    out.append(self._note_html(extract, notes[span.note_id], span, place))
                 elif missing == "keep":
                     out.append(f'<span class="note-marker">{escape(span.marker)}</span>')
                 # "omit": the marker of a note the document lacks is not printed.
@@ -188,12 +354,12 @@ class Renderer:
                 return pdoc.missing_notes
         return "omit"
 
-    def _note_html(self, extract: m.Extract, note: m.Note, ref: m.NoteRef) -> str:
-        body = " ".join(str(self.spans(p.spans)) for p in note.paragraphs)
+    def _note_html(self, extract: m.Extract, note: m.Note, ref: m.NoteRef, place: apparatus.Place | None) -> str:
         anchor = f"fn-{extract.id}-{note.id}"
         label = escape(ref.label)
         if self.target == "pdf":
-            return f'<span class="footnote" id="{anchor}">{body}</span>'
+            body = " ".join(str(self.spans(p.spans, place=place)) for p in note.paragraphs)
+            return f'<span class="footnote" id="{anchor}" data-label="{label}">{body}</span>'
         if self.target == "epub":
             return (
                 f'<a class="noteref" epub:type="noteref" id="ref-{anchor}" href="#{anchor}">{label}</a>'
@@ -203,29 +369,154 @@ class Renderer:
     # --- output --------------------------------------------------------
 
     def render(self, template: str, **context) -> str:
-        """Render a template with the pack's context."""
+        """Render a template with the pack's context; a template's mistake is a TemplateError at its line."""
+        self.marker.new_pass()
         try:
-            return self.env.get_template(template).render(**context)
+            html = self.env.get_template(template).render(**context)
         except jinja2.TemplateSyntaxError as exc:
-            where = exc.filename or exc.name or template
+            where = _shown(exc.filename or exc.name or template)
             raise TemplateError(f"template syntax error: {exc.message}", where=f"{where}:{exc.lineno}") from None
         except jinja2.UndefinedError as exc:
-            raise TemplateError(f"template '{template}' uses something undefined: {exc.message}") from None
+            message = (exc.message or "").replace("studypack.model.", "")
+            raise TemplateError(f"the template uses something undefined: {message}", where=_template_line(exc)) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateError(f"template not found: {exc.name}") from None
+            raise TemplateError(f"template not found: {exc.name}", where=_template_line(exc)) from None
         except jinja2.exceptions.SecurityError as exc:
-            raise TemplateError(f"template '{template}' tried something not allowed: {exc}") from None
+            raise TemplateError(f"the template tried something not allowed: {exc}", where=_template_line(exc)) from None
+        except RecursionError as exc:
+            raise TemplateError("templates include or extend each other without end", where=_template_line(exc)) from None
+        except TemplateError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a pack's own template failing (1/0) is the pack's mistake
+            where = _template_line(exc)
+            if where is None or where.startswith("!default/"):
+                raise
+            raise TemplateError(f"the template failed: {type(exc).__name__}: {exc}", where=where) from None
+        refuse_scripts(html)
+        return html
 
     def css(self) -> str:
         """The target's stylesheets, concatenated in cascade order."""
-        return "\n".join(self.theme.stylesheet(n).read_text(encoding="utf-8") for n in self.stylesheets())
+        texts = []
+        for name in self.stylesheets():
+            path = self.theme.stylesheet(name)
+            try:
+                texts.append(path.read_text(encoding="utf-8"))
+            except UnicodeDecodeError:
+                raise TemplateError("this stylesheet is not UTF-8 text; save it as UTF-8", where=str(path)) from None
+            if self.theme.pack_root is not None and path.is_relative_to(self.theme.pack_root):
+                check_stylesheet(texts[-1], path, ResourcePolicy.for_pack(self.theme.pack_root))
+        return "\n".join(texts)
 
     def stylesheets(self) -> tuple[str, ...]:
         """The names of the target's stylesheets (variants add their own)."""
         names = STYLESHEETS[self.target]
         if self.variant != "standard":
-            names = (*names, f"variant-{self.variant}.css")
+            own = (f"variant-{self.variant}.css", f"variant-{self.variant}.{self.target}.css")
+            names = (*names, VARIANT_BASE, *(name for name in own if self.theme.has_stylesheet(name)))
+        if any((folder / CUSTOM_STYLESHEET).is_file() for folder in self.theme.style_dirs):
+            names = (*names, CUSTOM_STYLESHEET)
         return names
+
+
+_MAYBE_SCRIPT = re.compile(r"<script|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
+
+
+def refuse_scripts(html: str) -> None:
+    """A SandboxError if a rendering (through a pack's own templates) has a script: outputs run none.
+
+    A <script> element, an event attribute (onclick=…) or a javascript: link; text
+    from documents and commentary is escaped, so only a template can write one.
+    """
+    if not _MAYBE_SCRIPT.search(html):
+        return
+    import lxml.html
+
+    for element in lxml.html.fromstring(html.encode("utf-8")).iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag.rsplit("}", 1)[-1].lower() == "script":
+            found, what = "<script", "a <script> element"
+        else:
+            handlers = [a for a in element.attrib if a.lower().startswith("on")]
+            links = [v for v in element.attrib.values() if v.strip().lower().startswith("javascript:")]
+            if not handlers and not links:
+                continue
+            found = handlers[0] if handlers else links[0]
+            what = f"the event attribute {found}" if handlers else f"the script link '{found[:40]}'"
+        raise SandboxError(
+            f"the page has {what}; studypack's outputs run no scripts",
+            hint="remove it from the pack's templates",
+            reference=found,
+        )
+
+
+def check_stylesheet(css: str, path: Path, policy: ResourcePolicy) -> None:
+    """A SandboxError at the first web address or outside file a pack's stylesheet names, wherever it is used.
+
+    Relative references are left to the writers, which know what they are relative to.
+    """
+    for url in css_urls(css):
+        if urlsplit(url).scheme.lower() not in ("", "data"):
+            try:
+                policy.resolve(url)
+            except SandboxError as exc:
+                found = css.find(url)
+                line, column = (css.count("\n", 0, found) + 1, found - css.rfind("\n", 0, found)) if found >= 0 else (None, None)
+                exc.where = Location(str(path), line, column)
+                raise
+
+
+def css_urls(css: str) -> list[str]:
+    """Every URL a stylesheet (or a style attribute) loads, CSS escapes decoded: url(), @import, image-set()."""
+    import tinycss2
+
+    found: list[str] = []
+
+    def strings(tokens) -> None:
+        found.extend(t.value for t in tokens if t.type == "string")
+
+    def walk(tokens) -> None:
+        for token in tokens or ():
+            if token.type == "url":
+                found.append(token.value)
+            elif token.type == "function":
+                if token.lower_name in ("url", "src", "image-set", "-webkit-image-set"):
+                    strings(token.arguments)
+                walk(token.arguments)
+            elif token.type == "at-rule":
+                if token.lower_at_keyword == "import":
+                    strings(token.prelude)
+                walk(token.prelude)
+                walk(token.content)
+            elif token.type == "qualified-rule":
+                walk(token.prelude)
+                walk(token.content)
+            elif token.type in ("() block", "[] block", "{} block"):
+                walk(token.content)
+
+    walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return found
+
+
+def _shown(filename: str) -> str:
+    """A template's file as messages name it: a built-in one as ``!default/NAME``."""
+    builtin = str(builtin_dir("templates"))
+    if filename.startswith(builtin + os.sep):
+        return "!default/" + filename[len(builtin) + 1 :]
+    return filename
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """``file:line`` of the innermost template frame of an exception's traceback (Jinja maps them)."""
+    where = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            where = f"{_shown(filename)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 def kind_of(thing) -> str:

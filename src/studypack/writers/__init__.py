@@ -25,20 +25,28 @@ REGISTRY: dict[str, str] = {
     "html": "studypack.writers.html:HtmlWriter",
     "pdf": "studypack.writers.pdf:PdfWriter",
     "epub": "studypack.writers.epub:EpubWriter",
+    # The print room's outputs (docs/print-room.md): asked for by --booklet and --names, not --format.
+    "booklet": "studypack.writers.booklet:BookletWriter",
+    "classset": "studypack.writers.classset:ClassSetWriter",
 }
 
-FORMATS = tuple(REGISTRY)
+FORMATS = ("html", "pdf", "epub")
 
 
 @dataclass(frozen=True)
 class WriteRequest:
-    """What to write: the pack, its edition and variant, the options of the build."""
+    """What to write: the pack, its edition and variant, the options of the build.
+
+    ``artefacts`` holds what other jobs of the build made for this one: the
+    EPUB gets the PDF's page map ("page_map") and its cover image ("cover").
+    """
 
     pack: Pack
     edition: str
     variant: str
     theme: Theme
     options: dict = field(default_factory=dict)
+    artefacts: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,4 +77,4 @@ def get_writer(fmt: str) -> Writer:
 
 def extension_of(fmt: str) -> str:
     """The file extension of a format, without importing its writer."""
-    return {"html": "html", "pdf": "pdf", "epub": "epub"}[fmt]
+    return {"html": "html", "pdf": "pdf", "epub": "epub", "booklet": "pdf", "classset": "pdf"}[fmt]

@@ -1,12 +1,21 @@
-"""The HTML writer: one self-contained .html file per pack and edition."""
+"""The HTML writer: one self-contained .html file per pack and edition.
+
+The page is checked before it is written: a pack's own templates and
+stylesheets may not make it load anything from the web or from outside the
+pack when it is opened (the rule of `studypack.fetch.ResourcePolicy`, as for
+the PDF and the EPUB).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
-from ..render import Renderer
+from ..fetch import ResourcePolicy
+from ..render import Renderer, css_urls
+from ..resources import builtin_dir
 from . import WriteRequest, WriteResult, Writer
 
 
@@ -26,5 +35,56 @@ class HtmlWriter(Writer):
             request.pack, request.edition, "html", request.theme, request.variant, options=request.options
         )
         html = renderer.render("pack.html", inline_css=inline_style(renderer.css()))
+        check_page(html, ResourcePolicy.for_pack(request.pack.root, builtin_dir("styles")))
         dest.write_text(html, encoding="utf-8")
         return WriteResult()
+
+
+# element -> the attributes whose URL a browser loads by itself (links in <a> it does not).
+LOADS = {
+    "img": ("src",),
+    "link": ("href",),
+    "script": ("src",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "source": ("src",),
+    "track": ("src",),
+    "object": ("data",),
+    "embed": ("src",),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "input": ("src",),
+    "image": ("href", "{http://www.w3.org/1999/xlink}href"),
+    "use": ("href", "{http://www.w3.org/1999/xlink}href"),
+    "base": ("href",),
+}
+
+
+def check_page(html: str, policy: ResourcePolicy) -> None:
+    """A SandboxError for the first URL the page would load that ``policy`` does not allow.
+
+    (Scripts are refused for every output, by `studypack.render.refuse_scripts`.)
+    """
+    import lxml.html
+
+    for element in lxml.html.document_fromstring(html).iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.rsplit("}", 1)[-1].lower()
+        urls = [element.get(a) for a in LOADS.get(tag, ()) if element.get(a)]
+        urls += [c.split()[0] for c in (element.get("srcset") or "").split(",") if c.split()]
+        if tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
+            urls.append((element.get("content") or "").partition("=")[2].strip())
+        css = (element.text or "") if tag == "style" else ""
+        css += ";" + element.get("style", "")
+        for url in [*urls, *css_urls(css)]:
+            _check(url, policy)
+
+
+def _check(url: str, policy: ResourcePolicy) -> None:
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        policy.resolve(url)
+    elif parts.path and policy.pack_root is not None:
+        # A relative reference is read as the PDF reads it: from the pack folder.
+        policy.resolve((policy.pack_root / unquote(parts.path)).as_uri())
