@@ -135,13 +135,13 @@ class Assembler:
                 paragraphs, attribution = block_paragraphs(doc, ref.block)
         except NotFound as exc:
             key = "from" if "opening" in exc.message else "to"
-            self.fail(self._where(spec, ("source", key)), f"{exc.message} ({display})")
+            self.fail(self.manifest.where(spec.key_path + ("source", key)), f"{exc.message} ({display})")
             return None
         except KeyError:
             ids = block_ids(doc)
             known = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
             self.fail(
-                self._where(spec, ("source",)),
+                self.manifest.where(spec.key_path + ("source",)),
                 f"'{ref}' names nothing in {display}; it has: {known} (see studypack inspect)",
             )
             return None
@@ -170,12 +170,6 @@ class Assembler:
             editions=spec.editions,
             quoted=tuple(p.id for p in paragraphs if p.id in quoted),
         )
-
-    def _where(self, spec: mf.SourceSpec, tail: tuple) -> m.Location:
-        try:
-            return self.manifest.where(spec.key_path + tail)
-        except (KeyError, IndexError, TypeError):
-            return spec.origin
 
     # --- worksheets -----------------------------------------------------
 

@@ -12,27 +12,17 @@ objects, so that every duplicate key is seen (not just the first), dates stay
 the text the user wrote, and scalars that cannot be converted stay text instead
 of stopping the whole load.
 
-`validate` checks the data against a pydantic model and turns each error into
-a problem at the position of the offending key or value; `Text`, `Words`,
-`choice` and `whole_number` are field types whose errors read well. The
-wording helpers (`quote`, `describe`, `suggest`, `dotted`) and `file_inside`,
-which keeps the files a pack names inside its folder, serve every message
-about what a pack's author wrote.
+Checking the data against a schema is `yamlschema`'s part; the wording of
+messages is `wording`'s.
 """
 
 from __future__ import annotations
 
-import difflib
-import posixpath
 import re
-import typing
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
-from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -40,6 +30,8 @@ from ruamel.yaml.reader import ReaderError
 
 from .errors import Problem, ProblemsError
 from .model import Location
+from .textpos import byte_line_col, line_col
+from .wording import clean, quote
 
 KeyPath = tuple[str | int, ...]
 
@@ -48,10 +40,7 @@ MAX_VALUES = 100_000
 
 _STD = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_STD + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "value")}
-_BREAK = re.compile(r"\r\n|\r|\n")
 _BRACKET = re.compile(r"[\[\]{}]")
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -126,121 +115,6 @@ class YamlText:
         if spot.style in ("'", '"'):
             return Location(self.path, spot.line, spot.column + 1)
         return Location(self.path, spot.line, spot.column)
-
-
-# --- wording and places shared by every message -----------------------------
-
-
-def clean(text: str) -> str:
-    """Text made safe for a one-line message: no control characters, no lone surrogates."""
-    return _SURROGATE.sub("\ufffd", _UNPRINTABLE.sub(" ", text))
-
-
-def quote(text: str, limit: int = 60) -> str:
-    """Text in single quotes for a message, shortened to `limit` characters."""
-    text = clean(str(text))
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"'{text}'"
-
-
-def describe(value: Any) -> str:
-    """What a YAML value is, for 'got …' in a message."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "keys and values (a mapping)"
-    return quote(repr(value))
-
-
-def suggest(word: Any, options: typing.Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the option closest to `word`, or '' when none is close."""
-    options = [o for o in options if isinstance(o, str)]
-    if not isinstance(word, str) or not options or len(word) > 100:
-        return ""
-    folded = {o.casefold(): o for o in options}
-    match = folded.get(word.casefold())
-    if match is None:
-        close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-        match = close[0] if close else None
-    return f" (did you mean {quote(match)}?)" if match is not None and match != word else ""
-
-
-def dotted(keys: KeyPath) -> str:
-    """A key path as people read it: ``parts[2].items[0].source.from``."""
-    out = ""
-    for key in keys:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out
-
-
-def line_col(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character offset in `text`."""
-    prefix = text[:index]
-    breaks = list(_BREAK.finditer(prefix))
-    if not breaks:
-        return 1, index + 1
-    return len(breaks) + 1, index - breaks[-1].end() + 1
-
-
-def entries(mapping: Any, key: str) -> typing.Iterator[tuple[int, dict]]:
-    """(index, entry) for each mapping in the list at `key`, skipping whatever is not one."""
-    value = mapping.get(key) if isinstance(mapping, dict) else None
-    for i, entry in enumerate(value if isinstance(value, list) else []):
-        if isinstance(entry, dict):
-            yield i, entry
-
-
-def display_path(folder: str, relative: str) -> str:
-    """How messages name a file: the path as written, normalised, in the folder as the user named it."""
-    relative = posixpath.normpath(clean(relative).replace("\\", "/"))
-    return relative if folder in ("", ".") else posixpath.join(folder, relative)
-
-
-class UnusablePath(Exception):
-    """A path in a pack that cannot be read: ``outside`` when it leads out of the pack folder."""
-
-    def __init__(self, message: str, outside: bool = False):
-        super().__init__(message)
-        self.message, self.outside = message, outside
-
-
-def file_inside(root: Path, relative: str) -> Path:
-    """The file a relative path names inside `root`, after symlinks and '..'; UnusablePath says why not."""
-    try:
-        target = (root / relative).resolve()
-        inside = target.is_relative_to(root.resolve())
-        exists, folder, ordinary = target.exists(), target.is_dir(), target.is_file()
-    except RuntimeError:  # Python before 3.13 on a symlink loop
-        raise UnusablePath(f"{quote(relative)} is a link that leads back to itself") from None
-    except (OSError, ValueError):  # NUL bytes, names too long, loops on later Pythons
-        raise UnusablePath(f"{quote(relative)} cannot be read as a file name") from None
-    if not inside:
-        raise UnusablePath(f"{quote(relative)} is outside the pack folder", outside=True)
-    if not exists:
-        raise UnusablePath(f"file {quote(relative)} does not exist")
-    if folder:
-        raise UnusablePath(f"{quote(relative)} is a folder, not a file")
-    if not ordinary:
-        raise UnusablePath(f"{quote(relative)} is not an ordinary file (a pipe or a device?)")
-    return target
-
-
-def find_in_text(path: str, text: str, needle: str, after: int = 0) -> tuple[Location, int] | None:
-    """Where `needle` occurs in a file's text from offset `after`, and the offset just past it."""
-    found = text.find(needle, after)
-    if found < 0:
-        return None
-    line, column = line_col(text, found)
-    return Location(path, line, column), found + len(needle)
 
 
 # --- reading ------------------------------------------------------------------
@@ -380,9 +254,7 @@ def _decode(raw: bytes, path: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line_start = raw.rfind(b"\n", 0, err.start) + 1
-        line = raw.count(b"\n", 0, err.start) + 1
-        column = len(raw[line_start : err.start].decode("utf-8", "replace")) + 1
+        line, column = byte_line_col(raw, err.start)
         byte = raw[err.start]
         raise ProblemsError(
             [
@@ -471,140 +343,3 @@ def read_yaml(raw: bytes, path: str) -> YamlText:
         line, column = (err.mark.line + 1, err.mark.column + 1) if err.mark is not None else (1, 1)
         raise ProblemsError([Problem(Location(path, line, column), str(err))]) from None
     return YamlText(path, text, data, builder.spots, builder.problems)
-
-
-# --- pydantic errors at YAML positions ------------------------------------------
-
-_MESSAGES = {
-    "string_type": "expected text, got {got}",
-    "int_type": "expected a whole number, got {got}",
-    "bool_type": "expected true or false, got {got}",
-    "list_type": "expected a list, got {got}",
-    "dict_type": "expected keys and values (a mapping), got {got}",
-    "model_type": "expected keys and values (a mapping), got {got}",
-    "model_attributes_type": "expected keys and values (a mapping), got {got}",
-    "too_short": "needs at least one entry",
-}
-
-
-def _realign(loc: tuple, data: Any, keep_last: bool) -> KeyPath:
-    """The part of a pydantic error location that names values in the data (drops union tags)."""
-    out: list[str | int] = []
-    node = data
-    for i, step in enumerate(loc):
-        if isinstance(node, dict) and isinstance(step, str) and step in node:
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            node = node[step]
-        elif keep_last and i == len(loc) - 1:
-            pass
-        else:
-            continue
-        out.append(step)
-    return tuple(out)
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
-
-
-def keys_at(model: type[BaseModel], keys: KeyPath) -> list[str]:
-    """The keys a mapping may have at this key path, according to the model."""
-    current = [model]
-    for step in keys:
-        if isinstance(step, int):
-            continue
-        following: list[type[BaseModel]] = []
-        for m in current:
-            for name, field in m.model_fields.items():
-                if (field.alias or name) == step:
-                    following += _models_in(field.annotation)
-        current = following
-    return sorted({field.alias or name for m in current for name, field in m.model_fields.items()})
-
-
-def _translate(err: dict, model: type[BaseModel], doc: YamlText) -> Problem:
-    kind = err["type"]
-    keys = _realign(err["loc"], doc.data, keep_last=kind == "missing")
-    if kind == "missing":
-        place, where = keys[:-1], doc.where(keys[:-1])
-        message = f"missing required key {quote(str(keys[-1]))}"
-    elif kind == "extra_forbidden":
-        place, where = keys[:-1], doc.where_key(keys)
-        message = f"unknown key {quote(str(keys[-1]))}{suggest(keys[-1], keys_at(model, keys[:-1]))}"
-    else:
-        place, where = keys, doc.where(keys)
-        if kind in _MESSAGES:
-            message = _MESSAGES[kind].format(got=describe(err.get("input")))
-        elif kind == "studypack":
-            message = err["msg"]
-        else:
-            message = f"{err['msg'][:1].lower()}{err['msg'][1:]}, got {describe(err.get('input'))}"
-    return Problem(where, f"{dotted(place)}: {message}" if place else message)
-
-
-def validate(model: type[BaseModel], doc: YamlText) -> tuple[Any, list[Problem]]:
-    """Validate the data against a pydantic model: the instance, or None and a problem per error."""
-    try:
-        return model.model_validate(doc.data), []
-    except ValidationError as err:
-        problems: list[Problem] = []
-        for error in err.errors(include_url=False):
-            problem = _translate(error, model, doc)
-            if problem not in problems:
-                problems.append(problem)
-        return None, problems
-
-
-# --- field types whose errors read well -------------------------------------------
-
-
-def invalid(message: str) -> PydanticCustomError:
-    """An error for a field validator to raise; `validate` reports `message` as it is."""
-    return PydanticCustomError("studypack", "{message}", {"message": message})
-
-
-def either(options: typing.Sequence[str]) -> str:
-    """Options quoted and joined for a message: ``'a', 'b' or 'c'``."""
-    quoted = [quote(o) for o in options]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
-
-
-def as_text(value: Any) -> Any:
-    """Numbers where text is expected are taken as text (a title ``1984``, a year ``1926``)."""
-    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise invalid("must not be empty")
-    return value
-
-
-Text = Annotated[str, BeforeValidator(as_text)]
-Words = Annotated[Text, AfterValidator(_not_blank)]
-
-
-def choice(*allowed: str) -> Any:
-    """A field type: one of `allowed`, in any case (stored in lower case)."""
-
-    def check(value: str) -> str:
-        if value.lower() in allowed:
-            return value.lower()
-        raise invalid(f"expected {either(allowed)}, got {quote(value)}{suggest(value, allowed)}")
-
-    return Annotated[str, AfterValidator(check)]
-
-
-def whole_number(low: int, high: int | None = None) -> Any:
-    """A field type: a whole number from `low` (to `high`)."""
-
-    def check(value: int) -> int:
-        if value < low or (high is not None and value > high):
-            limits = f"from {low} to {high}" if high is not None else f"of {low} or more"
-            raise invalid(f"expected a whole number {limits}, got {value}")
-        return value
-
-    return Annotated[int, AfterValidator(check)]

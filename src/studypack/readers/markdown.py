@@ -18,7 +18,8 @@ from ruamel.yaml.error import YAMLError
 
 from ..errors import DocumentError
 from ..model import Document, DocumentInfo, Location
-from . import (
+from . import ReaderHints, register
+from .structure import (
     Break,
     Bullets,
     Gap,
@@ -27,11 +28,9 @@ from . import (
     NoteText,
     Para,
     Quoted,
-    ReaderHints,
     Rows,
     Unit,
     assemble,
-    register,
 )
 from .text import NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, standfirst_author
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from ..model import Document, DocumentInfo
-from . import (
+from . import ReaderHints, register
+from .structure import (
     MARKER,
     Break,
     Bullets,
@@ -21,12 +22,10 @@ from . import (
     Label,
     NoteText,
     Para,
-    ReaderHints,
     Rows,
     Unit,
     assemble,
     parenthesised,
-    register,
 )
 
 SOURCE_LINE = re.compile(r"^(?:SOURCE|Source)\s+(\d{1,3}[a-z]?|[A-Z])$")

@@ -16,6 +16,7 @@ pack's date.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -37,11 +38,13 @@ from ..outputs import write_atomic
 from ..apparatus import page_numbers
 from ..render import Renderer
 from ..resources import builtin_dir
-from . import WriteRequest, WriteResult, Writer
+from . import WriteRequest, WriteResult, Writer, pydyf_fix
 from .epub_pages import page_map
 from .html import inline_style
 
 log = logging.getLogger(__name__)
+
+pydyf_fix.install()  # tagged PDFs otherwise take time pages x elements to write (see pydyf_fix.py)
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
@@ -63,6 +66,7 @@ class PdfWriter(Writer):
         started = time.perf_counter()
         if renderer.needs_page_numbers:  # the index: a first layout tells on which page each use is printed
             renderer.index_pages = page_numbers(render_pdf(html, pack, write=False)[1])
+            gc.collect()  # that layout is held by reference cycles: free it before making the next one
             html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
         pdf, document, root = render_pdf(html, pack)
         check_fonts(document, css, pack)

@@ -1,0 +1,263 @@
+"""The print room: what happens to handouts between the PDF and the photocopier.
+
+- `impose_booklet`: A5 pages onto A4 sheets (half-letter onto letter) in
+  saddle-stitch order, for double-sided copying flipped on the short edge,
+  folded and stapled in the middle;
+- `stamp_copies`: one copy per student of a rendered handout, each page
+  overprinted with that student's name (the class set);
+- `print_run`: several handouts as one file, each starting on a right-hand page;
+- `PrintFigures`: pages and sheets of paper per copy and for a class set.
+
+Everything here works on finished PDF files (pypdf) and never lays out text.
+Each source page is copied into the new file once, as a form XObject, and
+drawn wherever it is needed: thirty copies of a handout cost little more than
+one. Links, bookmarks and structure tags are not carried over: these files
+are for the copier, and the handout itself keeps them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from math import ceil
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+)
+
+# --- arithmetic ---------------------------------------------------------------
+
+
+def sheets_double_sided(pages: int) -> int:
+    """Sheets of paper for ``pages`` printed on both sides."""
+    return ceil(pages / 2)
+
+
+def booklet_pages(pages: int) -> int:
+    """The pages of a saddle-stitched booklet: ``pages`` padded with blanks to a multiple of 4."""
+    return max(4, ceil(pages / 4) * 4)
+
+
+def booklet_sides(pages: int) -> list[tuple[int | None, int | None]]:
+    """The sides of the sheets of a booklet, in print order: (left page, right page), numbered from 1.
+
+    Sheet k (from 0) has page ``N-2k`` and ``1+2k`` on its front and ``2+2k``
+    and ``N-1-2k`` on its back, N being the padded page count; a page past
+    the last real one is None (a blank). For 8 pages: (8, 1), (2, 7), (6, 3), (4, 5).
+    """
+    n = booklet_pages(pages)
+    real = lambda number: number if number <= pages else None  # noqa: E731 - a blank past the end
+    sides = []
+    for k in range(n // 4):
+        sides.append((real(n - 2 * k), real(1 + 2 * k)))
+        sides.append((real(2 + 2 * k), real(n - 1 - 2 * k)))
+    return sides
+
+
+@dataclass(frozen=True)
+class PrintFigures:
+    """What one PDF output asks of the print room, printed double-sided.
+
+    ``pages`` are the pages of one copy (A5 pages for a booklet), ``sheets``
+    the sheets of paper one copy takes, ``copies`` how many copies a class
+    needs: the class size for the standard student edition, one per name for
+    a class set, one for the rest (the teacher's editions; a large-print or
+    dyslexia-friendly copy, for the student who needs it).
+    """
+
+    path: Path
+    kind: str  # "handout", "booklet" or "class set"
+    edition: str
+    pages: int
+    sheets: int
+    copies: int
+
+    @property
+    def total_sheets(self) -> int:
+        return self.sheets * self.copies
+
+
+def figures(
+    path: Path, kind: str, edition: str, pages: int, class_size: int, names: int | None = None, variant: str = "standard"
+) -> PrintFigures:
+    """The print figures of an output (see `PrintFigures` for the copies it counts)."""
+    sheets = ceil(booklet_pages(pages) / 4) if kind == "booklet" else sheets_double_sided(pages)
+    if names is not None:
+        copies = names
+    else:
+        copies = class_size if edition == "student" and variant == "standard" else 1
+    return PrintFigures(path, kind, edition, pages, sheets, copies)
+
+
+# --- composing PDFs from the pages of others ----------------------------------
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A source page drawn on a new page, its lower-left corner at (x, y) points."""
+
+    form: IndirectObject
+    x: float = 0.0
+    y: float = 0.0
+
+
+class Composer:
+    """Builds a PDF whose pages draw pages of other PDFs; each source page is stored once.
+
+    Uses pypdf's private ``_add_object`` to add the form XObjects and content
+    streams: pypdf has no public way to add a stream object.
+    """
+
+    def __init__(self) -> None:
+        self.writer = PdfWriter()
+        self._forms: dict[tuple[int, int], IndirectObject] = {}
+
+    def form(self, reader: PdfReader, index: int) -> IndirectObject:
+        """Page ``index`` of ``reader`` as a form XObject of this file (made once)."""
+        key = (id(reader), index)
+        if key not in self._forms:
+            page = reader.pages[index]
+            form = DecodedStreamObject()
+            form.set_data(_content_bytes(page))
+            form = form.flate_encode()
+            form.update(
+                {
+                    NameObject("/Type"): NameObject("/XObject"),
+                    NameObject("/Subtype"): NameObject("/Form"),
+                    NameObject("/BBox"): ArrayObject(FloatObject(v) for v in page.mediabox),
+                    NameObject("/Resources"): page["/Resources"].get_object().clone(self.writer),
+                }
+            )
+            if "/Group" in page:
+                form[NameObject("/Group")] = page["/Group"].get_object().clone(self.writer)
+            self._forms[key] = self.writer._add_object(form)
+        return self._forms[key]
+
+    def page(self, width: float, height: float, placed: Iterable[Placed] = ()) -> None:
+        """Add a page of ``width`` x ``height`` points drawing the ``placed`` forms (none: a blank page)."""
+        page = self.writer.add_blank_page(width, height)
+        xobjects = DictionaryObject()
+        ops = []
+        for number, item in enumerate(placed):
+            name = f"/P{number}"
+            xobjects[NameObject(name)] = item.form
+            box = item.form.get_object()["/BBox"]
+            dx, dy = item.x - float(box[0]), item.y - float(box[1])
+            ops.append(f"q 1 0 0 1 {dx:.3f} {dy:.3f} cm {name} Do Q")
+        if not ops:
+            return
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
+        content = DecodedStreamObject()
+        content.set_data("\n".join(ops).encode("ascii"))
+        page[NameObject("/Contents")] = self.writer._add_object(content)
+
+    def pdf(self, title: str | None = None) -> bytes:
+        """The file, as bytes (the same bytes for the same pages: no dates, no random ids)."""
+        self.writer.add_metadata({"/Producer": "studypack", **({"/Title": title} if title else {})})
+        out = io.BytesIO()
+        self.writer.write(out)
+        return out.getvalue()
+
+
+def _content_bytes(page) -> bytes:
+    """A page's content stream(s), decoded and joined."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return b""
+    contents = contents.get_object()
+    streams = contents if isinstance(contents, ArrayObject) else [contents]
+    return b"\n".join(s.get_object().get_data() for s in streams)
+
+
+def _size(page) -> tuple[float, float]:
+    box = page.mediabox
+    return float(box.width), float(box.height)
+
+
+def read_pdf(data: bytes) -> PdfReader:
+    """A reader of a PDF held in memory."""
+    return PdfReader(io.BytesIO(data))
+
+
+# --- booklets -----------------------------------------------------------------
+
+
+def impose_booklet(pdf: bytes, sheet: tuple[float, float] | None = None, title: str | None = None) -> bytes:
+    """The pages of ``pdf`` two to a side of a ``sheet`` (points, landscape), in saddle-stitch order.
+
+    The pair of pages is centred on the sheet, whose size is the paper's
+    (two A5 pages are 1 mm narrower than A4); without ``sheet``, the sheet is
+    exactly two pages wide. Print double-sided, flipped on the short edge; fold
+    the stack in half and staple on the fold. Blank pages pad the end to a
+    multiple of 4.
+    """
+    reader = read_pdf(pdf)
+    width, height = _size(reader.pages[0])
+    sheet_width, sheet_height = sheet or (2 * width, height)
+    x, y = (sheet_width - 2 * width) / 2, (sheet_height - height) / 2
+    composer = Composer()
+    for left, right in booklet_sides(len(reader.pages)):
+        placed = []
+        if left is not None:
+            placed.append(Placed(composer.form(reader, left - 1), x, y))
+        if right is not None:
+            placed.append(Placed(composer.form(reader, right - 1), x + width, y))
+        composer.page(sheet_width, sheet_height, placed)
+    return composer.pdf(title)
+
+
+# --- class sets and print runs ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One student's copy: for each page of the handout, the page of the stamps PDF drawn over it."""
+
+    name: str
+    stamps: tuple[int, ...]
+
+
+def stamp_copies(handout: bytes, stamps: bytes, copies: Sequence[Copy], title: str | None = None) -> tuple[bytes, list[bytes]]:
+    """A class set: every copy of ``handout`` with its stamps over it, each padded to an even page count.
+
+    Returns the whole set as one file (each copy starts on a new sheet when
+    printed double-sided) and each copy as a file of its own.
+    """
+    handout_reader, stamp_reader = read_pdf(handout), read_pdf(stamps)
+    sizes = [_size(p) for p in handout_reader.pages]
+    whole = Composer()
+    singles = []
+    for copy in copies:
+        single = Composer()
+        for composer in (whole, single):
+            for index, stamp in enumerate(copy.stamps):
+                base = composer.form(handout_reader, index)
+                over = composer.form(stamp_reader, stamp)
+                composer.page(*sizes[index], (Placed(base), Placed(over)))
+            if len(copy.stamps) % 2:
+                composer.page(*sizes[-1])
+        singles.append(single.pdf(f"{title}: {copy.name}" if title else copy.name))
+    return whole.pdf(title), singles
+
+
+def print_run(pdfs: Sequence[bytes], title: str | None = None) -> bytes:
+    """Several handouts as one file, each starting on a right-hand (odd-numbered) page."""
+    composer = Composer()
+    count = 0
+    for pdf in pdfs:
+        reader = read_pdf(pdf)
+        if count % 2:
+            composer.page(*_size(reader.pages[0]))
+            count += 1
+        for index, page in enumerate(reader.pages):
+            composer.page(*_size(page), (Placed(composer.form(reader, index)),))
+            count += 1
+    return composer.pdf(title)

@@ -1,0 +1,39 @@
+"""The booklet writer: the handout on pages half the size of the paper, two to a sheet (``--booklet``).
+
+A4 paper gives A5 pages, letter paper half-letter pages (5.5 x 8.5 in). The
+handout is laid out at that size with margins for a folded booklet (no room
+for a hole punch: it is stapled on the fold), then imposed in saddle-stitch
+order by `printroom.impose_booklet`. Its page count is that of the A5 pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import printroom
+from . import WriteRequest
+from .pdf import PdfWriter, paper_of
+
+HALF_PAGES = {"a4": "A5", "letter": "5.5in 8.5in"}
+# The sheets they are imposed on, landscape, in points.
+SHEETS = {"a4": (297 * 72 / 25.4, 210 * 72 / 25.4), "letter": (11 * 72, 8.5 * 72)}
+
+# Equal inner and outer margins: facing pages meet at the fold, which takes nothing away.
+BOOKLET_MARGINS = "margin-left: 13mm; margin-right: 13mm;"
+
+
+class BookletWriter(PdfWriter):
+    """Writes a pack as a booklet: half-size pages imposed two to a sheet, for double-sided copying."""
+
+    format = "booklet"
+    extension = "pdf"
+
+    def page_css(self, request: WriteRequest) -> str:
+        return (
+            f"@page {{ size: {HALF_PAGES[paper_of(request)]}; }}\n"
+            f"@page :left {{ {BOOKLET_MARGINS} }}\n@page :right {{ {BOOKLET_MARGINS} }}\n"
+        )
+
+    def finish(self, request: WriteRequest, pdf: bytes, document, dest: Path) -> bytes:
+        title = f"{request.pack.title}: booklet"
+        return printroom.impose_booklet(pdf, SHEETS[paper_of(request)], title)
