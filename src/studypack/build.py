@@ -19,6 +19,7 @@ This module never imports click; the CLI calls `build` and shows its report.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -417,7 +418,8 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
     except OSError as exc:
         raise OutputError(f"cannot create the folder: {exc.strerror}", where=str(job.output.parent)) from None
     try:
-        result = writer.write(request, dest)
+        with _fewer_full_collections():
+            result = writer.write(request, dest)
         size = dest.stat().st_size
     except SandboxError as exc:
         dest.unlink(missing_ok=True)
@@ -431,6 +433,28 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
         raise
     seconds = time.perf_counter() - started
     return Output(job, job.output, result.pages, size, seconds, False, result.extra_files, result.details)
+
+
+@contextmanager
+def _fewer_full_collections():
+    """Python's cyclic GC tuned for one job, and the job's garbage collected after it.
+
+    A PDF is millions of objects that live until it is written, and every
+    full collection scans them all: on a 150-page handout that was an eighth
+    of the CPU time. During a job full collections run a tenth as often, and
+    what was alive before it (modules, the pack) is frozen out of them.
+    WeasyPrint's documents are held by reference cycles, so collecting after
+    the job (only what the job made is looked at) frees its memory for the next one.
+    """
+    gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(threshold[0], threshold[1], threshold[2] * 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.collect()  # before unfreezing: it looks only at what the job made
+        gc.unfreeze()
 
 
 def _put_in_place(outputs: list[Output], staged: dict[Job, Path]) -> None:

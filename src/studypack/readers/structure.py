@@ -1,0 +1,396 @@
+"""From units to a `Document`: what both readers share once they have read their format.
+
+A reader turns its text into units: what it found, before anything decides
+what it is (`Para`, `Head`, `Label`, `Bullets`, `Rows`, `Break`, `Gap`,
+`Quoted`, and the `NoteText` of notes). `assemble` walks them once and gives
+every format the same ids, sections, SOURCE blocks, quotations (hinted by the
+pack, marked by the document, or guessed after a lead-in) and notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from ..errors import DocumentError
+from ..model import (
+    Document,
+    DocumentInfo,
+    Heading,
+    Inline,
+    ListBlock,
+    Note,
+    NoteRef,
+    Omission,
+    Paragraph,
+    Quotation,
+    SceneBreak,
+    Section,
+    SourceBlock,
+    Table,
+    Text,
+)
+
+if TYPE_CHECKING:
+    from . import ReaderHints
+
+# --- units: what a reader found, before `assemble` decides what it is ----------
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph as found; ``single_line`` if it stood alone on one line (a heading candidate)."""
+
+    text: str
+    line: int
+    single_line: bool = True
+
+
+@dataclass(frozen=True)
+class Head:
+    """A section heading."""
+
+    text: str
+    line: int
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Label:
+    """A ``SOURCE 1`` / ``SOURCE A`` line: the start of a SOURCE block."""
+
+    label: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """Bulleted lines, without their bullets."""
+
+    items: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Tab-separated lines, split into cells."""
+
+    rows: tuple[tuple[str, ...], ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Break:
+    """A scene break (``* * *``)."""
+
+    line: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A run of empty lines where the transcription left something out."""
+
+    line: int
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """Paragraphs the document itself marks as quoted (a Markdown blockquote)."""
+
+    paras: tuple[Para, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class NoteText:
+    """A note's text: its label (``12``, ``1*``) and its paragraphs, label stripped."""
+
+    label: str
+    paras: tuple[Para, ...]
+    line: int
+
+
+Unit = Union[Para, Head, Label, Bullets, Rows, Break, Gap, Quoted]
+
+MARKER = re.compile(r"\[(\d{1,3})(\*?)\]")
+_ENDS_WITH_MARKER = re.compile(r"\[\d{1,3}\*?\]$")
+_TRAILING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\*?\])+$")
+_RESERVED = re.compile(r"^(?:intro|(?:p|q|list|table|break|gap)\d+|(?:source|note)-.*)$")
+_QUOTE_LOOKAHEAD = 5  # paragraphs after a lead-in searched for the one ending with a marker
+_SOURCE_LOOKAHEAD = 8  # paragraphs after a SOURCE line searched for the attribution
+_CITATION_MAX = 120  # a parenthesised paragraph this short can end a quotation as its citation
+
+
+def note_id(label: str) -> str:
+    """The local id of a note: ``12`` -> ``note-12``, ``1*`` -> ``note-star-1``."""
+    if label.endswith("*"):
+        return f"note-star-{label[:-1]}"
+    return f"note-{label}"
+
+
+def spans(text: str) -> tuple[Inline, ...]:
+    """Text with its note markers (``[12]``, ``[1*]``) as `NoteRef` spans; nothing else changes."""
+    out: list[Inline] = []
+    pos = 0
+    for match in MARKER.finditer(text):
+        if match.start() > pos:
+            out.append(Text(text[pos : match.start()]))
+        label = match.group(1) + match.group(2)
+        out.append(NoteRef(match.group(0), label, note_id(label)))
+        pos = match.end()
+    if pos < len(text):
+        out.append(Text(text[pos:]))
+    return tuple(out)
+
+
+def parenthesised(text: str) -> bool:
+    """True if the whole text is one parenthesis, like ``(Kamenev at the 14th Party Congress.)``."""
+    if len(text) < 2 or text[0] != "(" or text[-1] != ")":
+        return False
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index == len(text) - 1
+    return False
+
+
+def slug(text: str) -> str:
+    """A heading's id: lower case, apostrophes dropped, every other run of non-letters a ``-``."""
+    words = re.sub(r"[\'\u2018\u2019`]", "", text.lower())
+    return re.sub(r"[\W_]+", "-", words).strip("-") or "section"
+
+
+class _Ids:
+    """Numbered ids (``p1``, ``q1``) and unique ones (``source-1``, then ``source-1-2``)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._used: set[str] = set()
+
+    def next(self, prefix: str) -> str:
+        self._counts[prefix] = self._counts.get(prefix, 0) + 1
+        return f"{prefix}{self._counts[prefix]}"
+
+    def unique(self, base: str) -> str:
+        candidate, n = base, 1
+        while candidate in self._used:
+            n += 1
+            candidate = f"{base}-{n}"
+        self._used.add(candidate)
+        return candidate
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _resolve_hints(units: list[Unit], hints: ReaderHints | None, where: str) -> dict[int, int]:
+    """Each hinted quotation as first unit index -> last unit index, or a DocumentError naming it."""
+    paras = [(i, _collapse(u.text), u.line) for i, u in enumerate(units) if isinstance(u, Para)]
+    ranges: dict[int, int] = {}
+    for opening, closing in hints.quotations if hints else ():
+        first, last = _collapse(opening), _collapse(closing)
+        name = f"quotations hint “{opening}” … “{closing}”"
+        if not first or not last:
+            raise DocumentError(f"{name}: both the opening and the closing words are needed", where)
+        starts = [(i, line) for i, text, line in paras if text.startswith(first)]
+        ends = [(i, line) for i, text, line in paras
+                if text.endswith(last) or _TRAILING_MARKERS.sub("", text).endswith(last)]
+        if not starts:
+            inside = [line for _, text, line in paras if first in text]
+            detail = f" (the words are inside the paragraph at line {inside[0]})" if inside else ""
+            raise DocumentError(f"{name}: no paragraph starts with “{opening}”{detail}", where)
+        if not ends:
+            raise DocumentError(f"{name}: no paragraph ends with “{closing}”", where)
+        for found, what in ((starts, "start"), (ends, "end")):
+            if len(found) > 1:
+                lines = ", ".join(str(line) for _, line in found)
+                raise DocumentError(
+                    f"{name}: {len(found)} paragraphs {what} with these words (lines {lines}); "
+                    "give more words", where)
+        (start, start_line), (end, end_line) = starts[0], ends[0]
+        if end < start:
+            raise DocumentError(f"{name}: the closing words (line {end_line}) come before "
+                                f"the opening words (line {start_line})", where)
+        between = [u for u in units[start : end + 1] if not isinstance(u, Para)]
+        if between:
+            raise DocumentError(f"{name}: runs over a heading, SOURCE line or break "
+                                f"(line {between[0].line}); a quotation is consecutive paragraphs",
+                                where)
+        if any(start <= other_end and other_start <= end for other_start, other_end in ranges.items()):
+            raise DocumentError(f"{name}: overlaps another quotation hint", where)
+        ranges[start] = end
+    return ranges
+
+
+def assemble(
+    doc_id: str,
+    path: str,
+    info: DocumentInfo,
+    units: list[Unit],
+    notes: list[NoteText] | tuple[NoteText, ...] = (),
+    hints: ReaderHints | None = None,
+    *,
+    lead_ins: bool = True,
+) -> Document:
+    """Units -> Document: ids, sections, SOURCE blocks, quotations (hinted, marked or guessed), notes.
+
+    ``lead_ins``: guess quotations after paragraphs ending with a colon (plain text);
+    Markdown marks its quotations itself.
+    """
+    return _Assembler(path, units, hints, lead_ins).document(doc_id, info, notes)
+
+
+class _Assembler:
+    """Walks the units once, building sections and giving every block its id in reading order."""
+
+    def __init__(self, path: str, units: list[Unit], hints: ReaderHints | None, lead_ins: bool):
+        self.path = path
+        self.units = list(units)
+        self.lead_ins = lead_ins
+        self.hinted = _resolve_hints(self.units, hints, path)
+        self.ids = _Ids()
+        self.sections: list[Section] = []
+        self.heading: Heading | None = None
+        self.blocks: list = []
+
+    def document(self, doc_id: str, info: DocumentInfo, notes) -> Document:
+        i = 0
+        while i < len(self.units):
+            i = self._step(i)
+        self._close()
+        body_notes = tuple(self._note(note) for note in notes)
+        return Document(doc_id, self.path, info, tuple(self.sections), body_notes)
+
+    def _step(self, i: int) -> int:
+        unit = self.units[i]
+        if isinstance(unit, Head):
+            self._close()
+            base = slug(unit.text)
+            base = f"{base}-section" if _RESERVED.match(base) else base
+            self.heading = Heading(self.ids.unique(base), unit.text, unit.level, unit.line)
+        elif isinstance(unit, Label):
+            return self._source(i)
+        elif isinstance(unit, Quoted):
+            return self._quoted(i)
+        elif isinstance(unit, Para):
+            return self._para(i)
+        elif isinstance(unit, Bullets):
+            items = tuple(spans(item) for item in unit.items)
+            self.blocks.append(ListBlock(self.ids.next("list"), items, unit.line))
+        elif isinstance(unit, Rows):
+            self.blocks.append(Table(self.ids.next("table"), unit.rows, unit.line))
+        elif isinstance(unit, Break):
+            self.blocks.append(SceneBreak(self.ids.next("break"), unit.line))
+        else:
+            self.blocks.append(Omission(self.ids.next("gap"), unit.line))
+        return i + 1
+
+    def _close(self) -> None:
+        if self.heading is None and not self.blocks:
+            return
+        section_id = self.heading.id if self.heading else self.ids.unique("intro")
+        self.sections.append(Section(section_id, self.heading, tuple(self.blocks)))
+        self.heading, self.blocks = None, []
+
+    def _paragraph(self, unit: Para) -> Paragraph:
+        return Paragraph(self.ids.next("p"), spans(unit.text), unit.line)
+
+    def _free(self, i: int) -> bool:
+        """A paragraph no hint claims."""
+        return i < len(self.units) and isinstance(self.units[i], Para) and i not in self.hinted
+
+    def _is_citation(self, i: int) -> bool:
+        return (self._free(i) and parenthesised(self.units[i].text)
+                and len(self.units[i].text) <= _CITATION_MAX)
+
+    def _para(self, i: int) -> int:
+        unit = self.units[i]
+        if i in self.hinted:
+            return self._quotation(i, self.hinted[i] + 1, certain=True)
+        self.blocks.append(self._paragraph(unit))
+        if self.lead_ins and unit.text.endswith(":"):
+            extent = self._extent(i + 1)
+            if extent is not None:
+                return self._quotation(i + 1, *extent)
+        return i + 1
+
+    def _extent(self, start: int) -> tuple[int, bool] | None:
+        """Where a quotation after a lead-in ends: (stop index, certain), or None if there is none."""
+        if not self._free(start):
+            return None
+        text = self.units[start].text
+        if text.endswith(":") or parenthesised(text):
+            return None
+        for j in range(start, min(len(self.units), start + _QUOTE_LOOKAHEAD)):
+            if not self._free(j) or (j > start and self.units[j].text.endswith(":")):
+                break
+            if self._is_citation(j):
+                return j, True
+            if _ENDS_WITH_MARKER.search(self.units[j].text):
+                return j + 1, True
+        return start + 1, False
+
+    def _quotation(self, start: int, stop: int, certain: bool) -> int:
+        paras = tuple(self._paragraph(u) for u in self.units[start:stop])
+        citation = None
+        if self._is_citation(stop):
+            citation, stop, certain = self.units[stop].text, stop + 1, True
+        line = self.units[start].line
+        self.blocks.append(Quotation(self.ids.next("q"), paras, citation, certain, line))
+        return stop
+
+    def _quoted(self, i: int) -> int:
+        unit = self.units[i]
+        paras = list(unit.paras)
+        citation = None
+        if len(paras) > 1 and parenthesised(paras[-1].text) and len(paras[-1].text) <= _CITATION_MAX:
+            citation = paras.pop().text
+        stop = i + 1
+        if citation is None and self._is_citation(stop):
+            citation, stop = self.units[stop].text, stop + 1
+        body = tuple(self._paragraph(p) for p in paras)
+        self.blocks.append(Quotation(self.ids.next("q"), body, citation, True, unit.line))
+        return stop
+
+    def _source(self, i: int) -> int:
+        """A SOURCE line, its paragraphs, and the parenthesised attribution that ends it.
+
+        Without an attribution within reach the block keeps only the first unit after the line.
+        """
+        label = self.units[i]
+        found: list[tuple[int, tuple[Para, ...]]] = []
+        attribution, stop, count, j = None, i + 1, 0, i + 1
+        while j < len(self.units) and j not in self.hinted and count < _SOURCE_LOOKAHEAD:
+            unit = self.units[j]
+            if isinstance(unit, Para) and parenthesised(unit.text):
+                attribution, stop = unit.text[1:-1], j + 1
+                break
+            if isinstance(unit, Para):
+                found.append((j, (unit,)))
+            elif isinstance(unit, Quoted) and unit.paras and parenthesised(unit.paras[-1].text):
+                found.append((j, unit.paras[:-1]))
+                attribution, stop = unit.paras[-1].text[1:-1], j + 1
+                break
+            elif isinstance(unit, Quoted):
+                found.append((j, unit.paras))
+            else:
+                break
+            count += len(found[-1][1])
+            j += 1
+        if attribution is None:
+            found = found[:1]
+            stop = found[0][0] + 1 if found else i + 1
+        paras = tuple(self._paragraph(p) for _, group in found for p in group)
+        source_id = self.ids.unique(f"source-{label.label.lower()}")
+        self.blocks.append(SourceBlock(source_id, label.label, paras, attribution, label.line))
+        return stop
+
+    def _note(self, note: NoteText) -> Note:
+        paras = tuple(self._paragraph(p) for p in note.paras)
+        return Note(self.ids.unique(note_id(note.label)), note.label, paras, note.line)
