@@ -1,0 +1,127 @@
+"""What one job of a build makes for another: the print layout's page map and the cover image, for the EPUB.
+
+An EPUB has two things only a WeasyPrint layout can make: the page list
+(where each page of the printed handout begins, `writers.epub_pages`) and the
+cover image (`writers.cover`). WeasyPrint takes about 0.4 s to import and
+another layout of the handout costs as much as the PDF, so an EPUB does not
+make them itself:
+
+- the page map is a by-product of the PDF of the same pack, edition and
+  variant (its "twin"): the EPUB job waits for the twin and is given its map;
+- the cover image is made by the first EPUB that has WeasyPrint at hand (its
+  twin is in the build, so its worker has WeasyPrint loaded anyway);
+- both are kept in the output folder (`BuildCache.keep_artefact`) under the
+  twin's layout key (everything the layout depends on), so a later EPUB-only
+  build uses them without WeasyPrint.
+
+An EPUB-only build that has neither (the PDF was never built into this
+folder) makes the book without page list and cover, and never imports
+WeasyPrint. The EPUB's cache key says which it has, so a later build that
+can add them rebuilds it.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import replace
+
+from .cache import BuildCache, job_key
+
+PAGE_MAP = "pages.json.z"
+COVER = "cover.png"
+
+
+def layout_key(job, theme, options, version: str) -> str:
+    """The key of the print layout of a job's pack, edition and variant: what its artefacts are kept under."""
+    twin = replace(job, format="pdf")
+    return job_key(twin, theme, replace(options, emit_html=False), version)
+
+
+def encode_page_map(page_map) -> bytes:
+    """A page map (printed blocks and page count, see epub_pages.page_map) as compressed JSON."""
+    printed, page_count = page_map
+    rows = [[b.signature[0], b.signature[1], b.page, sorted(b.pages)] for b in printed]
+    return zlib.compress(json.dumps({"pages": page_count, "blocks": rows}, ensure_ascii=False).encode(), 6)
+
+
+def decode_page_map(data: bytes):
+    """The page map `encode_page_map` wrote."""
+    from .writers.epub_pages import PrintedBlock
+
+    raw = json.loads(zlib.decompress(data))
+    printed = [PrintedBlock((tag, text), page, frozenset(pages)) for tag, text, page, pages in raw["blocks"]]
+    return printed, raw["pages"]
+
+
+class PrintArtefacts:
+    """For one build: which EPUBs get a page list and a cover, from where, and when they may start."""
+
+    def __init__(self, jobs: list, cache: BuildCache, themes: dict, options, version: str):
+        self.cache = cache
+        self.jobs = set(jobs)
+        self.keys = {
+            job: layout_key(job, themes[job.pack_dir], options, version) for job in jobs if job.format in ("epub", "pdf")
+        }
+        self.made: dict = {}  # twin job -> its page map, once rendered in this build
+
+    def twin(self, job):
+        """The PDF of an EPUB's pack, edition and variant, where the build makes it too; else None."""
+        twin = replace(job, format="pdf")
+        return twin if twin in self.jobs else None
+
+    def features(self, job) -> dict:
+        """What an EPUB job will have ({"page_list": ..., "cover": ...}); part of its options and cache key."""
+        key = self.keys[job]
+        in_build = self.twin(job) is not None
+        return {
+            "page_list": in_build or self.cache.artefact(key, PAGE_MAP) is not None,
+            "cover": in_build or self.cache.artefact(key, COVER) is not None,
+        }
+
+    def twins_to_render(self, todo: list) -> list:
+        """PDFs that are up to date but must render again: an EPUB to render needs a page map not kept."""
+        out = []
+        for job in todo:
+            twin = self.twin(job) if job.format == "epub" else None
+            if twin is not None and twin not in todo and twin not in out:
+                if self.cache.artefact(self.keys[twin], PAGE_MAP) is None:
+                    out.append(twin)
+        return out
+
+    def ready(self, job, todo: set) -> bool:
+        """Whether a job can start: an EPUB waits for its twin when the build renders the twin."""
+        twin = self.twin(job) if job.format == "epub" else None
+        return twin is None or twin not in todo or twin in self.made
+
+    def for_job(self, job) -> dict:
+        """The artefacts to hand a job's writer (only an EPUB gets any)."""
+        if job.format != "epub":
+            return {}
+        key, artefacts = self.keys[job], {}
+        twin = self.twin(job)
+        if self.made.get(twin) is not None:
+            artefacts["page_map"] = self.made[twin]
+        elif (data := self.cache.artefact(key, PAGE_MAP)) is not None:
+            artefacts["page_map"] = decode_page_map(data)
+        if (cover := self.cache.artefact(key, COVER)) is not None:
+            artefacts["cover"] = cover
+        return artefacts
+
+    def rendered(self, output, details: dict) -> None:
+        """Take what a finished job made for others (before it is in place: the EPUB may start)."""
+        if output.job.format == "pdf":
+            self.made[output.job] = details.get("page_map")  # None: the EPUB lays the handout out itself
+
+    def keep(self, output, details: dict) -> None:
+        """Keep a job's artefacts in the output folder, once it is in place and recorded."""
+        job = output.job
+        if job not in self.keys:
+            return
+        key = self.keys[job]
+        if job.format == "pdf" and "page_map" in details:
+            self.cache.keep_artefact(job.output, key, PAGE_MAP, encode_page_map(details["page_map"]))
+        elif job.format == "epub" and details.get("cover_image"):
+            self.cache.keep_artefact(job.output, key, COVER, details["cover_image"])
+        else:
+            self.cache.refer(job.output, key)
