@@ -25,7 +25,7 @@ build: $(STAMP)
 	$(BIN)/studypack build
 
 test: $(TESTSTAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=20
 
 bench: $(TESTSTAMP)
 	$(BIN)/python bench/run.py
