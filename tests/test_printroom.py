@@ -178,7 +178,7 @@ def test_the_print_run_and_the_print_summary(built):
     assert run == texts((folder / "handout-student.pdf").read_bytes())  # one handout: nothing to pad
     pages = len(texts((folder / "handout-student.pdf").read_bytes()))
     sheets = (pages + 1) // 2
-    summary = output[output.index("printing, double-sided") :]
+    summary = output[output.index("paper, printed double-sided") :]
     assert re.search(rf"handout-student\.pdf +{pages} pages +{sheets} sheets? a copy +x 25 += +{25 * sheets} sheet", summary)
     assert re.search(r"handout-student-booklet\.pdf +\d+ pages +\d+ sheets? a copy +x 25", summary)
     assert re.search(rf"handout-student-class-9X\.pdf +{pages} pages +{sheets} sheets? a copy +x 3 += +{3 * sheets} sheet", summary)

@@ -139,7 +139,7 @@ class Display:
 
 def print_summary(printing) -> None:
     """The paper each PDF takes, printed double-sided: a copy, and the copies a class needs (printroom.figures)."""
-    click.echo("printing, double-sided (a booklet: folded sheets, flipped on the short edge):")
+    click.echo("paper, printed double-sided (booklets: flip on the short edge, then fold):")
     rows = [
         (
             _where(f.path),
