@@ -15,7 +15,7 @@ from pathlib import Path
 from . import manifest as mf
 from . import model as m
 from .errors import Problem, ProblemsError, StudypackError
-from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out
+from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out, paragraphs_of
 from .readers import ReaderHints, read_document
 
 MONTHS = {
@@ -196,13 +196,7 @@ def block_paragraphs(doc: m.Document, block_id: str) -> tuple[list[m.Paragraph],
     """The paragraphs (and attribution) of a SOURCE block, section, paragraph or quotation by local id."""
     for section in doc.sections:
         if section.id == block_id or (section.heading is not None and section.heading.id == block_id):
-            out: list[m.Paragraph] = []
-            for block in section.blocks:
-                if isinstance(block, m.Paragraph):
-                    out.append(block)
-                elif isinstance(block, (m.Quotation, m.SourceBlock)):
-                    out.extend(block.paragraphs)
-            return out, None
+            return paragraphs_of(section.blocks), None
     for block in doc.blocks:
         if block.id != block_id:
             continue

@@ -153,3 +153,24 @@ def written_at(pack_dir: Path, reference: str) -> Location | None:
                     line = text.count("\n", 0, found) + 1
                     return Location(str(file), line, found - text.rfind("\n", 0, found))
     return None
+
+
+# element -> the attributes whose URL a browser or e-reader loads by itself
+# (links in <a> are followed only when clicked, so they are not resources).
+RESOURCE_ATTRIBUTES = {
+    "img": ("src",),
+    "link": ("href",),
+    "script": ("src",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "source": ("src",),
+    "track": ("src",),
+    "object": ("data",),
+    "embed": ("src",),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "input": ("src",),
+    "image": ("href", "{http://www.w3.org/1999/xlink}href"),
+    "use": ("href", "{http://www.w3.org/1999/xlink}href"),
+    "base": ("href",),  # a <base> would send the e-reader's relative references elsewhere
+}

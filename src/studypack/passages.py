@@ -165,15 +165,20 @@ def _strip_edges(spans: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     return tuple(s for s in items if not (isinstance(s, m.Text) and not s.text))
 
 
-def document_paragraphs(doc: m.Document) -> list[m.Paragraph]:
-    """Every paragraph of a document in reading order (sources and quotations included, notes not)."""
+def paragraphs_of(blocks) -> list[m.Paragraph]:
+    """The paragraphs of some blocks in reading order (those inside sources and quotations included)."""
     out: list[m.Paragraph] = []
-    for block in doc.blocks:
+    for block in blocks:
         if isinstance(block, m.Paragraph):
             out.append(block)
         elif isinstance(block, (m.Quotation, m.SourceBlock)):
             out.extend(block.paragraphs)
     return out
+
+
+def document_paragraphs(doc: m.Document) -> list[m.Paragraph]:
+    """Every paragraph of a document in reading order (sources and quotations included, notes not)."""
+    return paragraphs_of(doc.blocks)
 
 
 def find_passage(doc: m.Document, opening: str, closing: str) -> list[m.Paragraph]:

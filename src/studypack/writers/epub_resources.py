@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlsplit
 from lxml import etree
 
 from ..errors import SandboxError
-from ..fetch import ResourcePolicy
+from ..fetch import RESOURCE_ATTRIBUTES, ResourcePolicy
 from ..render import Renderer, css_urls
 from ..resources import builtin_dir
 
@@ -44,23 +44,6 @@ CORE_MEDIA_TYPES = {
     "audio/ogg",
 }
 
-# element -> the attributes that load a resource (links in <a> are not resources).
-RESOURCE_ATTRIBUTES = {
-    "img": ("src",),
-    "link": ("href",),
-    "script": ("src",),
-    "audio": ("src",),
-    "video": ("src", "poster"),
-    "source": ("src",),
-    "track": ("src",),
-    "object": ("data",),
-    "embed": ("src",),
-    "iframe": ("src",),
-    "input": ("src",),
-    "image": ("href", "{http://www.w3.org/1999/xlink}href"),
-    "use": ("href", "{http://www.w3.org/1999/xlink}href"),
-    "base": ("href",),  # a <base> would send the e-reader's relative references elsewhere
-}
 
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""")
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
-from ..fetch import ResourcePolicy
+from ..fetch import RESOURCE_ATTRIBUTES, ResourcePolicy
 from ..render import Renderer, css_urls
 from ..resources import builtin_dir
 from . import WriteRequest, WriteResult, Writer
@@ -40,24 +40,6 @@ class HtmlWriter(Writer):
         return WriteResult()
 
 
-# element -> the attributes whose URL a browser loads by itself (links in <a> it does not).
-LOADS = {
-    "img": ("src",),
-    "link": ("href",),
-    "script": ("src",),
-    "audio": ("src",),
-    "video": ("src", "poster"),
-    "source": ("src",),
-    "track": ("src",),
-    "object": ("data",),
-    "embed": ("src",),
-    "iframe": ("src",),
-    "frame": ("src",),
-    "input": ("src",),
-    "image": ("href", "{http://www.w3.org/1999/xlink}href"),
-    "use": ("href", "{http://www.w3.org/1999/xlink}href"),
-    "base": ("href",),
-}
 
 
 def check_page(html: str, policy: ResourcePolicy) -> None:
@@ -71,7 +53,7 @@ def check_page(html: str, policy: ResourcePolicy) -> None:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.rsplit("}", 1)[-1].lower()
-        urls = [element.get(a) for a in LOADS.get(tag, ()) if element.get(a)]
+        urls = [element.get(a) for a in RESOURCE_ATTRIBUTES.get(tag, ()) if element.get(a)]
         urls += [c.split()[0] for c in (element.get("srcset") or "").split(",") if c.split()]
         if tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
             urls.append((element.get("content") or "").partition("=")[2].strip())
