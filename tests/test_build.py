@@ -262,12 +262,18 @@ def test_quiet_shows_only_the_summary_line(pack_copy, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == [f"2 outputs (2 rendered, 0 from the cache) in {report.seconds:.1f} s"]
 
 
-def test_live_display_on_a_terminal_is_taken_down_before_the_summary(pack_copy, tmp_path):
+def test_live_display_on_a_terminal_is_taken_down_before_the_summary(pack_copy, tmp_path, capsys):
     pack = pack_copy("basic")
-    stream = io.StringIO()
-    display = Display(stream=stream, live=True)
-    report = build([pack], options(tmp_path / "out", formats=("html",), jobs=2), progress=display.progress)
-    assert display._bar is not None  # more than one output: the live display is up
+    display = Display(stream=io.StringIO(), live=True)
+    seen = []
+
+    def progress(event, job, output):
+        display.progress(event, job, output)
+        if event == "rendered":
+            seen.append(display._live is not None)
+
+    report = build([pack], options(tmp_path / "out", formats=("html",), jobs=2), progress=progress)
+    assert seen and all(seen[:-1])  # more than one output: the live display is up while they render
     display.summary(report)
-    assert display._bar is None
-    assert "basic-student.html" in stream.getvalue()
+    assert display._live is None
+    assert capsys.readouterr().out.splitlines()[-1].startswith("2 outputs (2 rendered, 0 from the cache)")

@@ -32,10 +32,10 @@ PAGE_MAP = "pages.json.z"
 COVER = "cover.png"
 
 
-def layout_key(job, theme, options, version: str) -> str:
+def layout_key(job, theme, options, version: str, inputs: str | None = None) -> str:
     """The key of the print layout of a job's pack, edition and variant: what its artefacts are kept under."""
     twin = replace(job, format="pdf")
-    return job_key(twin, theme, replace(options, emit_html=False), version)
+    return job_key(twin, theme, replace(options, emit_html=False), version, inputs=inputs)
 
 
 def encode_page_map(page_map) -> bytes:
@@ -57,11 +57,14 @@ def decode_page_map(data: bytes):
 class PrintArtefacts:
     """For one build: which EPUBs get a page list and a cover, from where, and when they may start."""
 
-    def __init__(self, jobs: list, cache: BuildCache, themes: dict, options, version: str):
+    def __init__(self, jobs: list, cache: BuildCache, themes: dict, options, version: str, inputs: dict | None = None):
         self.cache = cache
         self.jobs = set(jobs)
+        inputs = inputs or {}
         self.keys = {
-            job: layout_key(job, themes[job.pack_dir], options, version) for job in jobs if job.format in ("epub", "pdf")
+            job: layout_key(job, themes[job.pack_dir], options, version, inputs.get(job.pack_dir))
+            for job in jobs
+            if job.format in ("epub", "pdf")
         }
         self.made: dict = {}  # twin job -> its page map, once rendered in this build
 
@@ -75,8 +78,8 @@ class PrintArtefacts:
         key = self.keys[job]
         in_build = self.twin(job) is not None
         return {
-            "page_list": in_build or self.cache.artefact(key, PAGE_MAP) is not None,
-            "cover": in_build or self.cache.artefact(key, COVER) is not None,
+            "page_list": in_build or self.cache.has_artefact(key, PAGE_MAP),
+            "cover": in_build or self.cache.has_artefact(key, COVER),
         }
 
     def twins_to_render(self, todo: list) -> list:
@@ -85,7 +88,7 @@ class PrintArtefacts:
         for job in todo:
             twin = self.twin(job) if job.format == "epub" else None
             if twin is not None and twin not in todo and twin not in out:
-                if self.cache.artefact(self.keys[twin], PAGE_MAP) is None:
+                if not self.cache.has_artefact(self.keys[twin], PAGE_MAP):
                     out.append(twin)
         return out
 

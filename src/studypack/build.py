@@ -31,7 +31,7 @@ from typing import Callable, Iterator
 
 from . import __version__
 from .artefacts import PrintArtefacts
-from .cache import BuildCache, job_key, tree_files
+from .cache import BuildCache, inputs_digest, job_key, tree_files
 from .errors import Interrupted, OutputError, Problem, ProblemsError, SandboxError, StudypackError
 from .outputs import OutputLock, temporary_name
 from .render import Theme
@@ -176,10 +176,14 @@ def build(pack_dirs: list[Path], options: BuildOptions, progress: Progress | Non
     with OutputLock(options.out_dir), _terminate_as_interrupt():
         cache = BuildCache.load(options.out_dir)
         themes = {d: Theme.for_pack(d, options.templates, options.styles) for d in pack_dirs}
-        artefacts = PrintArtefacts(jobs, cache, themes, options, __version__)
+        inputs = {d: inputs_digest(d, themes[d]) for d in pack_dirs}
+        artefacts = PrintArtefacts(jobs, cache, themes, options, __version__, inputs)
         features = {job: artefacts.features(job) for job in jobs if job.format == "epub"}
         features.update({job: options.class_set_options() for job in jobs if job.format == "classset"})
-        keys = {job: job_key(job, themes[job.pack_dir], options, __version__, features.get(job)) for job in jobs}
+        keys = {
+            job: job_key(job, themes[job.pack_dir], options, __version__, features.get(job), inputs[job.pack_dir])
+            for job in jobs
+        }
         fresh = {job for job in jobs if not options.force and cache.fresh(job.output, keys[job])}
         fresh.difference_update(artefacts.twins_to_render([job for job in jobs if job not in fresh]))
         todo = [job for job in jobs if job not in fresh]
@@ -194,23 +198,17 @@ def build(pack_dirs: list[Path], options: BuildOptions, progress: Progress | Non
                 # The workers import the writers (WeasyPrint) while the packs are read here.
                 from .assemble import load_pack
 
-                packs = _load_packs(sorted({j.pack_dir for j in todo}, key=str), load_pack)
-                requests = [
-                    (
-                        job,
-                        WriteRequest(
-                            packs[job.pack_dir],
-                            job.edition,
-                            job.variant,
-                            themes[job.pack_dir],
-                            options.writer_options() | features.get(job, {}),
-                        ),
-                    )
-                    for job in todo
-                ]
+                def requests(pack, jobs: list[Job]) -> list[tuple[Job, WriteRequest]]:
+                    options_of = lambda job: options.writer_options() | features.get(job, {})  # noqa: E731
+                    return [
+                        (job, WriteRequest(pack, job.edition, job.variant, themes[job.pack_dir], options_of(job)))
+                        for job in jobs
+                    ]
+
                 staged = {job: temporary_name(job.output) for job in todo}
                 try:
-                    rendered = list(_run(_longest_first(requests, cache), staged, pool, artefacts, progress))
+                    packs = _read_packs(todo, load_pack, requests)
+                    rendered = list(_run(packs, staged, pool, artefacts, cache, progress))
                     _put_in_place(rendered, staged)
                     for output in rendered:
                         cache.record(output.path, keys[output.job], output.pages, output.seconds)
@@ -302,18 +300,31 @@ def _prepare_out_dir(out_dir: Path) -> None:
         raise OutputError("the output folder is not writable", where=str(out_dir), hint=hint)
 
 
-def _load_packs(pack_dirs: list[Path], load_pack) -> dict:
-    packs, problems = {}, []
-    for pack_dir in pack_dirs:
+def _read_packs(todo: list[Job], load_pack, requests) -> Iterator[list[tuple[Job, WriteRequest]]]:
+    """Read and validate each pack with work, once, and give its requests as soon as it is read.
+
+    Rendering starts with the first pack while the others are read. Every
+    pack is read even after one has problems, so that all of them are
+    reported at once (ProblemsError, after the last); from the first problem
+    on no more requests are given, and the build writes nothing.
+    """
+    jobs_of: dict[Path, list[Job]] = {}
+    for job in todo:
+        jobs_of.setdefault(job.pack_dir, []).append(job)
+    problems: list[Problem] = []
+    for pack_dir in sorted(jobs_of, key=str):
         try:
-            packs[pack_dir] = load_pack(pack_dir)
+            pack = load_pack(pack_dir)
         except ProblemsError as exc:
             problems.extend(exc.problems)
+            continue
         except StudypackError as exc:
             problems.append(Problem(exc.where, exc.message))
+            continue
+        if not problems:
+            yield requests(pack, jobs_of[pack_dir])
     if problems:
         raise ProblemsError(problems)
-    return packs
 
 
 def _start_workers(todo: list[Job], jobs: int):
@@ -350,21 +361,34 @@ def _longest_first(requests: list[tuple[Job, WriteRequest]], cache: BuildCache) 
 
 
 def _run(
-    requests: list[tuple[Job, WriteRequest]],
+    packs: Iterator[list[tuple[Job, WriteRequest]]],
     staged: dict[Job, Path],
     pool: WorkerPool | None,
     artefacts: PrintArtefacts,
+    cache: BuildCache,
     progress: Progress,
 ) -> Iterator[Output]:
-    """Render the requests, each as soon as it may start (in order otherwise); outputs as they finish.
+    """Render the requests of each pack as it is read; outputs as they finish.
 
-    In this process, or in the pool's workers; an EPUB starts once the PDF
-    whose page map it uses is rendered (see artefacts.py).
+    In this process (the packs all read first), or in the pool's workers,
+    which start on the first pack while this process reads the next. A job
+    starts as soon as it may, the longest first; an EPUB once the PDF whose
+    page map it uses is rendered (see artefacts.py).
     """
-    for job, _ in requests:
+    todo = set(staged)
+    for job in staged:
         progress("queued", job, None)
-    pending = list(requests)
-    todo = {job for job, _ in requests}
+    pending: list[tuple[Job, WriteRequest]] = []
+
+    def read_one() -> bool:
+        """Read the next pack and queue its requests; False when all are read."""
+        batch = next(packs, None)
+        if batch is None:
+            return False
+        pending[:] = _longest_first(pending + batch, cache)
+        for job, request in batch if pool is not None else ():
+            pool.add_pack(str(job.pack_dir), request.pack)
+        return True
 
     def next_ready() -> tuple[Job, WriteRequest] | None:
         for i, (job, request) in enumerate(pending):
@@ -375,6 +399,8 @@ def _run(
         return None
 
     if pool is None:
+        while read_one():
+            pass
         while pending:
             job, request = next_ready()  # in this order, each job's twin has already been rendered
             output = render_job(job, request, staged[job])
@@ -382,9 +408,8 @@ def _run(
             progress("rendered", job, output)
             yield output
         return
-    for job, request in pending:
-        pool.add_pack(str(job.pack_dir), request.pack)
-    while pending or pool.busy():
+    unread = True
+    while True:
         for worker in pool.idle():
             ready = next_ready()
             if ready is None:
@@ -392,7 +417,14 @@ def _run(
             job, request = ready
             # The pack goes to each worker once (see workers.py), not with every job.
             pool.submit(worker, job, str(job.output), (job, replace(request, pack=None), staged[job]), str(job.pack_dir))
-        job, output = pool.next_result()
+        finished = pool.next_result(timeout=0 if unread else None) if pool.busy() else None
+        if finished is None:
+            if unread:
+                unread = read_one()  # while the workers render
+                continue
+            assert not pending, "jobs left that can never start"
+            return
+        job, output = finished
         artefacts.rendered(output, output.details)
         progress("rendered", job, output)
         yield output
@@ -418,7 +450,7 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
     except OSError as exc:
         raise OutputError(f"cannot create the folder: {exc.strerror}", where=str(job.output.parent)) from None
     try:
-        with _fewer_full_collections():
+        with _collected_after():
             result = writer.write(request, dest)
         size = dest.stat().st_size
     except SandboxError as exc:
@@ -436,24 +468,18 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
 
 
 @contextmanager
-def _fewer_full_collections():
-    """Python's cyclic GC tuned for one job, and the job's garbage collected after it.
+def _collected_after():
+    """Collect a job's garbage when it is done, so that the next job has its memory.
 
-    A PDF is millions of objects that live until it is written, and every
-    full collection scans them all: on a 150-page handout that was an eighth
-    of the CPU time. During a job full collections run a tenth as often, and
-    what was alive before it (modules, the pack) is frozen out of them.
-    WeasyPrint's documents are held by reference cycles, so collecting after
-    the job (only what the job made is looked at) frees its memory for the next one.
+    WeasyPrint's documents are held by reference cycles, which only a full
+    collection frees. What was alive before the job (modules, the packs) is
+    frozen meanwhile, so the collection looks only at what the job made.
     """
     gc.freeze()
-    threshold = gc.get_threshold()
-    gc.set_threshold(threshold[0], threshold[1], threshold[2] * 10)
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.collect()  # before unfreezing: it looks only at what the job made
+        gc.collect()
         gc.unfreeze()
 
 

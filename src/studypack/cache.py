@@ -67,8 +67,22 @@ def entry_digest(path: Path, inside: Path | None) -> str:
         return f"unreadable:{exc.errno}"
 
 
-def job_key(job, theme, options, version: str, extra: dict | None = None) -> str:
-    """The cache key of a job: changes whenever anything its output depends on changes (``extra`` too)."""
+def inputs_digest(pack_dir: Path, theme) -> str:
+    """A hash of every file a pack's outputs are made from: the pack folder's and its theme's."""
+    h = hashlib.sha256()
+    for label, root in [("pack", pack_dir), *(("theme", d) for d in theme.dirs())]:
+        inside = pack_dir if root.is_relative_to(pack_dir) else None  # the pack's own: confined
+        for path in tree_files(root):
+            h.update(f"{label}:{path.relative_to(root)}:{entry_digest(path, inside)}\n".encode())
+    return h.hexdigest()
+
+
+def job_key(job, theme, options, version: str, extra: dict | None = None, inputs: str | None = None) -> str:
+    """The cache key of a job: changes whenever anything its output depends on changes (``extra`` too).
+
+    ``inputs`` is the pack's `inputs_digest`, where the caller has it (a build
+    computes it once per pack, not once per output).
+    """
     h = hashlib.sha256()
     parts = {
         "version": version,
@@ -76,12 +90,9 @@ def job_key(job, theme, options, version: str, extra: dict | None = None) -> str
         "options": options.writer_options(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "extra": extra,
+        "inputs": inputs or inputs_digest(job.pack_dir, theme),
     }
     h.update(json.dumps(parts, sort_keys=True, default=str).encode())
-    for label, root in [("pack", job.pack_dir), *(("theme", d) for d in theme.dirs())]:
-        inside = job.pack_dir if root.is_relative_to(job.pack_dir) else None  # the pack's own: confined
-        for path in tree_files(root):
-            h.update(f"{label}:{path.relative_to(root)}:{entry_digest(path, inside)}\n".encode())
     return h.hexdigest()
 
 
@@ -157,6 +168,10 @@ class BuildCache:
             return (self.path.parent / ARTEFACTS_NAME / f"{key}.{name}").read_bytes()
         except OSError:
             return None
+
+    def has_artefact(self, key: str, name: str) -> bool:
+        """Whether the artefact ``name`` is kept under ``key``."""
+        return (self.path.parent / ARTEFACTS_NAME / f"{key}.{name}").is_file()
 
     def keep_artefact(self, output: Path, key: str, name: str, data: bytes) -> None:
         """Keep an artefact under ``key`` for as long as ``output``'s record refers to it."""

@@ -58,7 +58,8 @@ class Display:
         self.live = live and not quiet
         self._queued = 0
         self._finished = 0
-        self._bar = None  # rich.progress.Progress, while it is shown
+        self._live = None  # rich.live.Live, while it is shown: the build's bar over a line per job running
+        self._bar = self._jobs = None
         self._overall = None
         self._tasks: dict[Job, int] = {}
 
@@ -77,41 +78,40 @@ class Display:
             self._rendered(job, output)
 
     def _start(self, job: Job) -> None:
-        if self._bar is None:
-            from rich.console import Console
+        if self._live is None:
+            from rich.console import Console, Group
+            from rich.live import Live
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            console = Console(file=self.stream)
             self._bar = Progress(
-                SpinnerColumn(finished_text="[green]✓"),
-                TextColumn("{task.description}"),
-                BarColumn(bar_width=24),
+                TextColumn("[bold]building"),
+                BarColumn(bar_width=30),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=console,
-                transient=True,
-                refresh_per_second=8,
             )
-            self._bar.start()
-            self._overall = self._bar.add_task("[bold]building", total=self._queued, completed=self._finished)
-        self._tasks[job] = self._bar.add_task(f"  {job.format:<4} {_name(job)}", total=None)
+            self._jobs = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+            self._overall = self._bar.add_task("", total=self._queued, completed=self._finished)
+            self._live = Live(
+                Group(self._bar, self._jobs), console=Console(file=self.stream), transient=True, refresh_per_second=8
+            )
+            self._live.start()
+        self._tasks[job] = self._jobs.add_task(f"{job.format:<4} {_name(job)}")
 
     def _rendered(self, job: Job, output: Output) -> None:
-        line = f"{_name(job):<44} {_pages(output):>10} {_size(output.size):>8} {output.seconds:6.1f} s"
-        if self._bar is None:
+        if self._live is None:
+            line = f"{_name(job):<44} {_pages(output):>10} {_size(output.size):>8} {output.seconds:6.1f} s"
             click.echo(f"rendered {line}", file=self.stream)
             return
-        self._bar.console.print(f"[green]✓[/] {line}", highlight=False)
         task = self._tasks.pop(job, None)
         if task is not None:
-            self._bar.remove_task(task)
+            self._jobs.remove_task(task)
         self._bar.update(self._overall, completed=self._finished)
 
     def close(self) -> None:
         """Take the live display off the terminal (the summary follows, or an error)."""
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+        if self._live is not None:
+            self._live.stop()
+            self._live = self._bar = self._jobs = None
         self._queued = self._finished = 0
         self._tasks.clear()
 

@@ -1,0 +1,82 @@
+"""Measurements the benchmark takes inside one process (it runs this file as a subprocess).
+
+    python bench/probe.py imports studypack ARGS...   run the CLI, then say which heavy modules it imported
+    python bench/probe.py pdfua PACK_DIR              lay a handout out once, time writing it three ways
+
+``imports`` prints JSON: the exit code and, for each of weasyprint,
+studypack.readers and ebooklib, whether the build imported it.
+
+``pdfua`` prints JSON: pages, and the seconds of ``write_pdf`` without a
+variant, with pdf/ua-1 as pydyf stands, and with pdf/ua-1 and our fix
+(`studypack.writers.pydyf_fix`); and whether the fix changed the bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def imports(argv: list[str]) -> dict:
+    from studypack.cli import run
+
+    code = run(argv)
+    return {
+        "exit": code,
+        **{name: name in sys.modules for name in ("weasyprint", "studypack.readers", "ebooklib")},
+    }
+
+
+def pdfua(pack_dir: Path) -> dict:
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from studypack import fonts
+    from studypack.assemble import load_pack
+    from studypack.fetch import ResourcePolicy, url_fetcher
+    from studypack.render import Renderer, Theme
+    from studypack.resources import builtin_dir
+    from studypack.writers import WriteRequest, pydyf_fix
+    from studypack.writers.html import inline_style
+    from studypack.writers.pdf import PDF_VARIANT, pack_base, paper_css, paper_of
+
+    pack = load_pack(pack_dir)
+    request = WriteRequest(pack, "student", "standard", Theme.for_pack(pack_dir), {})
+    renderer = Renderer(pack, "student", "pdf", request.theme, "standard", options={})
+    css = "\n".join((fonts.font_css(), renderer.css(), paper_css(paper_of(request))))
+    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
+    policy = ResourcePolicy.for_pack(pack.root, builtin_dir("styles"), *fonts.font_dirs())
+    document = HTML(string=html, base_url=pack_base(pack), url_fetcher=url_fetcher(policy)).render(
+        font_config=FontConfiguration(), pdf_variant=PDF_VARIANT
+    )
+    document.write_pdf()  # the first write warms font subsetting up; not counted
+
+    def timed(variant, fixed: bool) -> tuple[float, bytes]:
+        (pydyf_fix.install if fixed else pydyf_fix.uninstall)()
+        started = time.perf_counter()
+        data = document.write_pdf(pdf_variant=variant, pdf_identifier=b"bench")
+        return time.perf_counter() - started, data
+
+    plain, _ = timed(None, False)
+    ua, ua_bytes = timed(PDF_VARIANT, False)
+    ua_fixed, fixed_bytes = timed(PDF_VARIANT, True)
+    return {
+        "pages": len(document.pages),
+        "plain": plain,
+        "ua": ua,
+        "ua_fixed": ua_fixed,
+        "same_bytes": ua_bytes == fixed_bytes,
+    }
+
+
+if __name__ == "__main__":
+    kind, *rest = sys.argv[1:]
+    if kind == "imports":
+        result = imports(rest[1:])
+    elif kind == "pdfua":
+        result = pdfua(Path(rest[0]))
+    else:
+        sys.exit(f"unknown probe {kind}")
+    print(json.dumps(result))
