@@ -184,7 +184,7 @@ class Assembler:
                 sources=tuple(q.sources),
                 mark_scheme=q.mark_scheme,
                 indicative=tuple(q.indicative),
-                levels=tuple(m.Level(lv.level, lv.marks, lv.descriptor) for lv in q.levels),
+                levels=tuple(q.levels),
                 origin=q.origin,
             )
             for i, q in enumerate(spec.questions, 1)

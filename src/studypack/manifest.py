@@ -21,7 +21,7 @@ from pathlib import Path
 from . import manifest_schema as schema
 from .errors import PackError, Problem, ProblemsError, SandboxError
 from .manifest_checks import Checks
-from .model import Location
+from .model import Level, Location
 from .packfiles import UnusablePath, display_path, file_inside
 from .wording import describe
 from .yamlpos import KeyPath, YamlText, read_yaml
@@ -121,15 +121,6 @@ class CommentarySpec:
 
 
 @dataclass(frozen=True)
-class LevelSpec:
-    """One level of a levels-based mark scheme."""
-
-    level: str
-    marks: str
-    descriptor: str
-
-
-@dataclass(frozen=True)
 class QuestionSpec:
     """A worksheet question with its marks, answer lines and teacher's notes (Markdown)."""
 
@@ -140,7 +131,7 @@ class QuestionSpec:
     sources: tuple[str, ...]
     mark_scheme: str | None
     indicative: tuple[str, ...]
-    levels: tuple[LevelSpec, ...]
+    levels: tuple[Level, ...]
     origin: Location
     key_path: KeyPath
 
@@ -398,7 +389,7 @@ class _Builder:
 
     def question(self, q: schema.Question, keys: KeyPath) -> QuestionSpec:
         """The question at `keys`, with its id and its answer lines (by default two per mark, 4 to 60)."""
-        levels = tuple(LevelSpec(v.level, v.marks, v.descriptor) for v in q.levels or ())
+        levels = tuple(Level(v.level, v.marks, v.descriptor) for v in q.levels or ())
         lines = q.lines if q.lines is not None else min(60, max(4, 2 * q.marks))
         return QuestionSpec(
             self.checks.ids[keys],
