@@ -337,3 +337,106 @@ def test_pdf_index_lists_the_pages_a_term_is_printed_on(tmp_path):
         listed.update(range(int(start), int(end or start) + 1))
     assert len(body) >= 3
     assert listed == body, (line, sorted(body))
+
+
+def _index_pack(tmp_path: Path) -> m.Pack:
+    """A pack whose index entry "Politburo" is used on several pages of a long part."""
+    filler = "\n\n".join(
+        f"Paragraph {n} on the work of the party, long enough to fill a good part of a line of print. " * 4
+        + ("The Politburo decided." if n % 7 == 3 else "")
+        for n in range(60)
+    )
+    pack = make_pack(tmp_path)
+    long_part = m.Part("part-4", "A long chapter", (m.Commentary(filler, m.Location("commentary/long.md", 1)),))
+    return dataclasses.replace(pack, parts=(*pack.parts, long_part))
+
+
+def _count_layouts(monkeypatch) -> list[int]:
+    """Record the page count of every WeasyPrint layout the PDF writer makes."""
+    from studypack.writers import pdf
+
+    counts: list[int] = []
+    real = pdf.lay_out
+
+    def counting(*args, **kwargs):
+        document, root = real(*args, **kwargs)
+        counts.append(len(document.pages))
+        return document, root
+
+    monkeypatch.setattr(pdf, "lay_out", counting)
+    return counts
+
+
+def _write_with_html(pack: m.Pack, tmp_path: Path):
+    dest = tmp_path / ".apparatus-student.pdf.1.tmp"
+    result = get_writer("pdf").write(WriteRequest(pack, "student", "standard", Theme(), {"emit_html": True}), dest)
+    return dest, result, result.extra_files[0].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_pdf_index_is_set_again_alone_and_gives_the_pages_of_a_whole_layout(tmp_path, monkeypatch):
+    """One layout of the handout; the index alone set again with the real page runs; the same
+    pages as WeasyPrint laying out the final HTML (``--emit-html``) whole."""
+    pypdf = pytest.importorskip("pypdf")
+    from studypack.writers import pdf
+
+    pack = _index_pack(tmp_path)
+    counts = _count_layouts(monkeypatch)
+    dest, result, html = _write_with_html(pack, tmp_path)
+    assert counts[0] == result.pages and len(counts) == 2, counts
+    assert counts[1] < result.pages / 2  # the index alone, after the title page it borrows its running heads from
+    whole = tmp_path / "whole.pdf"
+    whole.write_bytes(pdf.render_pdf(html, pack)[0])
+    spliced_texts = [p.extract_text() for p in pypdf.PdfReader(dest).pages]
+    assert spliced_texts == [p.extract_text() for p in pypdf.PdfReader(whole).pages]
+    assert re.search(r"Politburo \d+–\d+", spliced_texts[-1])
+    assert f"Page {result.pages} of {result.pages}" in spliced_texts[-1]
+    # The index's page numbers link to where the words are printed.
+    reader = pypdf.PdfReader(dest)
+    links = [a.get_object() for a in reader.pages[-1].get("/Annots", [])]
+    assert len([a for a in links if a.get("/Dest") or a.get("/A")]) >= 10
+
+
+@pytest.mark.slow
+def test_pdf_index_that_fills_other_pages_lays_the_handout_out_again(tmp_path, monkeypatch):
+    """Where the provisional index is longer than the real one, the splice would put "of M" wrong:
+    the writer lays the whole handout out again, and the page runs are still right."""
+    pypdf = pytest.importorskip("pypdf")
+    long = (apparatus.Locator("00–00, " * 400 + "00", "x"),)
+
+    def too_long(uses):
+        return tuple(apparatus.Locator(loc.label, uses[0].anchor) for loc in long)
+
+    monkeypatch.setattr(apparatus, "provisional_pages", too_long)
+    pack = _index_pack(tmp_path)
+    counts = _count_layouts(monkeypatch)
+    dest, result, _ = _write_with_html(pack, tmp_path)
+    assert len(counts) == 3 and counts[0] > result.pages and counts[2] == result.pages, counts
+    texts = [p.extract_text() for p in pypdf.PdfReader(dest).pages]
+    assert f"Page {result.pages} of {result.pages}" in texts[-1]
+    first_back = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Glossary"))
+    body = {n for n, t in enumerate(texts[:first_back], 1) if "Politburo" in re.sub(r"-\n", "", t)}
+    line = next(ln for ln in texts[-1].splitlines() if ln.startswith("Politburo"))
+    listed = {n for a, _, b in re.findall(r"(\d+)(–(\d+))?", line) for n in range(int(a), int(b or a) + 1)}
+    assert listed == body
+
+
+def test_index_html_keeps_the_first_block_and_the_index_numbered_on():
+    from studypack.writers import splice
+
+    html = (
+        "<!DOCTYPE html><html><head><style>@page { @bottom-right { content: counter(page) ' of ' counter( pages ); } }"
+        "</style></head><body class='edition-student'><header id='title-page'><h1 class='pack-title'>T</h1></header>"
+        "<section id='part-1'>body</section><section id='index'><h1>Index</h1></section></body></html>"
+    )
+    right = lxml_html.document_fromstring(splice.index_html(html, 15, 16))
+    assert [el.get("id") for el in right.find("body")] == ["title-page", "index"]
+    assert "break-before: right" in right.get_element_by_id("index").get("style")
+    styles = [s.text for s in right.iterfind(".//style")]
+    assert "counter(pages)" not in styles[0].replace(" ", "") and "' of ' \"16\"" in styles[0]
+    assert "counter-reset: page 13" in styles[-1]  # the index on page 3 of the small layout is page 15
+    left = lxml_html.document_fromstring(splice.index_html(html, 16, 16))
+    assert "break-before: left" in left.get_element_by_id("index").get("style")
+    assert "counter-reset: page 15" in [s.text for s in left.iterfind(".//style")][-1]
+    assert splice.index_html(html.replace("id='index'", "id='other'"), 16, 16) is None
+    assert splice.index_html(html.replace("counter( pages )", "counter(pages, upper-roman)"), 16, 16) is None

@@ -116,7 +116,7 @@ def test_deep_nesting_and_alias_bombs_are_problems_not_crashes(tmp_path):
     block = problems(tmp_path / "c", "title:\n" + "".join("  " * i + "a:\n" for i in range(1, 45)) + " " * 90 + "x\n")
     assert block == [f"{SHOWN}/pack.yaml:42:83: lists and mappings are nested more than 40 deep"]
     dashes = problems(tmp_path / "d", "title:\n" + "- " * 1000 + "x\n")
-    assert dashes == [f"{SHOWN}/pack.yaml:1:1: lists and mappings are nested too deeply"]
+    assert dashes == [f"{SHOWN}/pack.yaml:2:81: lists and mappings are nested more than 40 deep"]
     bomb = ["title: T", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     bomb += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
     lines = problems(tmp_path / "b", "\n".join(bomb) + "\n")

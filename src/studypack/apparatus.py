@@ -280,6 +280,14 @@ class Locator:
     anchor: str
     until: str | None = None
 
+    @property
+    def ends(self) -> tuple[tuple[str, str], ...]:
+        """The numbers of a page run with the anchor each links to: (("5", a),) or (("5", a), ("7", b))."""
+        numbers = self.label.split("–")
+        if len(numbers) == 1 or self.until is None:
+            return ((self.label, self.anchor),)
+        return ((numbers[0], self.anchor), (numbers[-1], self.until))
+
 
 @dataclass(frozen=True)
 class PartLocators:
@@ -312,16 +320,17 @@ def sort_key(heading: str) -> tuple[str, str]:
     return (letters, heading)
 
 
-def index_entries(marker: Marker, pages: dict[str, int] | None = None) -> list[IndexEntry]:
+def index_entries(marker: Marker, pages: dict[str, int] | None = None, *, provisional: bool = False) -> list[IndexEntry]:
     """The index: every headword the text uses, with where; and a cross-reference from each alias used
     that an index reader would look up elsewhere in the alphabet. ``pages`` (anchor -> printed page)
-    turns the locators into page runs."""
+    turns the locators into page runs; ``provisional`` stands in for runs not known yet (`provisional_pages`)."""
     entries = []
     for word in marker.words:
         uses = marker.uses_of(word)
         if not uses:
             continue
-        entries.append(IndexEntry(article_last(word.sort_name), word, by_part(uses), by_page(uses, pages) if pages else ()))
+        located = by_page(uses, pages) if pages else provisional_pages(uses) if provisional else ()
+        entries.append(IndexEntry(article_last(word.sort_name), word, by_part(uses), located))
         used = {form_key(u.words) for u in uses}
         for alias in word.aliases:
             if form_key(alias) in used and _elsewhere(alias, word.sort_name):
@@ -372,6 +381,21 @@ def by_page(uses: list[Use], pages: dict[str, int]) -> tuple[Locator, ...]:
         run = [page]
     if run:
         out.append(_run(run, first_on))
+    return tuple(out)
+
+
+def provisional_pages(uses: list[Use]) -> tuple[Locator, ...]:
+    """Page runs of about the width the real ones will have, before a layout tells them.
+
+    The PDF writer lays the handout out once with these in the index, then sets
+    the index again with the real runs; its pages replace the first ones when
+    it fills as many pages (writers/splice.py). A part is guessed to print its
+    uses of a word on one page, or on a run of pages where it uses it more than once.
+    """
+    out = []
+    for _, group in groupby(uses, key=lambda u: u.place.part_number):
+        group = list(group)
+        out.append(Locator("00–00", group[0].anchor, group[-1].anchor) if len(group) > 1 else Locator("00", group[0].anchor))
     return tuple(out)
 
 

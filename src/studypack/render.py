@@ -236,6 +236,7 @@ class Renderer:
         self.env.globals.update(sources_of=self.sources_of, referred_sources=self.referred_sources)
         self.env.globals.update(
             index_entries=self.index_entries,
+            index_is_provisional=lambda: self.target == "pdf" and self.index_pages is None,
             first_uses=self.marker.first_uses,
             other_names=self.marker.other_names,
             source_labels=apparatus.source_labels,
@@ -308,9 +309,10 @@ class Renderer:
         """The index of the terms and people the parts use (render it after the parts).
 
         In print its locators are page numbers, which only a layout knows: until the
-        writer sets ``index_pages`` the entries have none, and ``needs_page_numbers`` says so.
+        writer sets ``index_pages`` the entries have provisional ones of about the same
+        width, and ``needs_page_numbers`` says so.
         """
-        entries = apparatus.index_entries(self.marker, self.index_pages)
+        entries = apparatus.index_entries(self.marker, self.index_pages, provisional=self.target == "pdf")
         self.needs_page_numbers = self.target == "pdf" and self.index_pages is None and bool(entries)
         return entries
 
@@ -368,9 +370,14 @@ class Renderer:
 
     # --- output --------------------------------------------------------
 
-    def render(self, template: str, **context) -> str:
-        """Render a template with the pack's context; a template's mistake is a TemplateError at its line."""
-        self.marker.new_pass()
+    def render(self, template: str, *, again: bool = False, **context) -> str:
+        """Render a template with the pack's context; a template's mistake is a TemplateError at its line.
+
+        ``again`` keeps what the last render marked (the index's uses): for a
+        template rendered on its own after the whole pack, as the PDF writer
+        renders the index once it knows the pages."""
+        if not again:
+            self.marker.new_pass()
         try:
             html = self.env.get_template(template).render(**context)
         except jinja2.TemplateSyntaxError as exc:

@@ -191,7 +191,7 @@ def _spot(node: Node, key: Node | None) -> Spot:
     """Where a node (and the key it is the value of) stands, 1-based."""
     start, end = node.start_mark, node.end_mark
     column = start.column + 1
-    style = node.style if isinstance(node, ScalarNode) else None
+    style = (node.style or None) if isinstance(node, ScalarNode) else None  # libyaml says '' for plain
     if key is not None and isinstance(node, ScalarNode) and node.value == "" and style is None:
         start = end = key.end_mark  # an empty value: ruamel marks the next token, perhaps lines below
         column = start.column + 2  # just after the key's ':'
@@ -308,6 +308,22 @@ def _first_colon(text: str, mark) -> bool:
     return ": " not in before and before.strip() != "" and not before.lstrip().startswith(("-", "'", '"'))
 
 
+def _compose(text: str):
+    """The YAML's node tree, with positions.
+
+    "safe", not "rt": the nodes are the same, without the comments we never
+    read. libyaml (ruamel.yaml.clib) composes it ten times faster than
+    ruamel.yaml's Python parser, with the same nodes and positions; a file
+    libyaml refuses is parsed again in Python, whose messages `_syntax_problem`
+    knows how to explain.
+    """
+    try:
+        return YAML(typ="safe", pure=False).compose(text)
+    except (YAMLError, RecursionError):
+        pass
+    return YAML(typ="safe", pure=True).compose(text)
+
+
 def read_yaml(raw: bytes, path: str) -> YamlText:
     """Parse YAML bytes into data with positions; ProblemsError where nothing usable can be read.
 
@@ -327,8 +343,7 @@ def read_yaml(raw: bytes, path: str) -> YamlText:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            # "safe", not "rt": the nodes are the same, without the comments we never read (40 % faster)
-            root = YAML(typ="safe", pure=True).compose(text)
+            root = _compose(text)
     except RecursionError:
         raise ProblemsError([Problem(Location(path, 1, 1), "lists and mappings are nested too deeply")]) from None
     except YAMLError as err:

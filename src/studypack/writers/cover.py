@@ -30,8 +30,7 @@ def cover_image(request: WriteRequest) -> bytes:
     from .. import fonts
     from ..fetch import ResourcePolicy, url_fetcher
     from ..resources import builtin_dir
-    from .epub_pages import fetch_errors_as_ours
-    from .pdf import pack_base, weasyprint_log
+    from .pdf import fetch_errors, pack_base, weasyprint_log
 
     pack = request.pack
     renderer = Renderer(pack, request.edition, "epub", request.theme, request.variant, options=request.options)
@@ -42,7 +41,7 @@ def cover_image(request: WriteRequest) -> bytes:
         height=HEIGHT,
     )
     policy = ResourcePolicy.for_pack(pack.root, builtin_dir("styles"), *fonts.font_dirs())
-    with weasyprint_log(), fetch_errors_as_ours():
+    with weasyprint_log(), fetch_errors():
         document = HTML(string=html, base_url=pack_base(pack), url_fetcher=url_fetcher(policy)).render(
             font_config=FontConfiguration()
         )

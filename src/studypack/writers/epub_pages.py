@@ -22,13 +22,10 @@ with the ``page_list`` option.
 from __future__ import annotations
 
 import difflib
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from lxml import etree
 
-from ..errors import StudypackError
 from . import WriteRequest
 from .epub import EPUB_NS, XHTML_NS, Chapter, xhtml
 
@@ -91,22 +88,12 @@ def signature(element) -> tuple[str, str]:
     return _local(element.tag), " ".join("".join(parts).split())
 
 
-@contextmanager
-def fetch_errors_as_ours() -> Iterator[None]:
-    """Let a pack's forbidden reference surface as our SandboxError, not WeasyPrint's wrapper of it."""
-    from weasyprint.urls import FatalURLFetchingError
+def page_map(roots, document) -> tuple[list[PrintedBlock], int]:
+    """The blocks under ``roots`` that ``document`` (WeasyPrint's layout of them) prints, with their pages; and its page count.
 
-    try:
-        yield
-    except FatalURLFetchingError as exc:
-        if isinstance(exc.__cause__, StudypackError):
-            raise exc.__cause__ from None
-        raise
-
-
-def page_map(root, document) -> tuple[list[PrintedBlock], int]:
-    """The blocks under ``root`` that ``document`` (WeasyPrint's layout of it) prints, with their pages; and its page count."""
-    elements = blocks(root)
+    ``roots`` are the HTML trees of the layouts the document's pages come from, in page order
+    (a handout whose index was set again has two: writers/splice.py)."""
+    elements = [element for root in roots for element in blocks(root)]
     wanted = {id(element) for element in elements}
     pages_of: dict[int, list[int]] = {}
     for number, page in enumerate(document.pages, 1):
@@ -134,25 +121,10 @@ def printed_blocks(request: WriteRequest) -> tuple[list[PrintedBlock], int]:
     """
     if "page_map" in request.artefacts:
         return request.artefacts["page_map"]
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from .pdf import lay_out_handout, paper_css, paper_of
 
-    from .. import fonts
-    from ..fetch import ResourcePolicy, url_fetcher
-    from ..render import Renderer
-    from ..resources import builtin_dir
-    from .html import inline_style
-    from .pdf import PDF_VARIANT, pack_base, paper_css, paper_of, weasyprint_log
-
-    pack = request.pack
-    renderer = Renderer(pack, request.edition, "pdf", request.theme, request.variant, options=request.options)
-    css = "\n".join((fonts.font_css(), renderer.css(), paper_css(paper_of(request))))
-    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
-    policy = ResourcePolicy.for_pack(pack.root, builtin_dir("styles"), *fonts.font_dirs())
-    source = HTML(string=html, base_url=pack_base(pack), url_fetcher=url_fetcher(policy))
-    with weasyprint_log(), fetch_errors_as_ours():
-        document = source.render(font_config=FontConfiguration(), pdf_variant=PDF_VARIANT)
-    return page_map(source.etree_element, document)
+    handout = lay_out_handout(request, paper_css(paper_of(request)))
+    return page_map(handout.roots, handout.document)
 
 
 def page_starts(printed: list[PrintedBlock], page_count: int, book_signatures: list) -> list[int | None]:

@@ -22,6 +22,7 @@ import os
 import re
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -38,7 +39,7 @@ from ..outputs import write_atomic
 from ..apparatus import page_numbers
 from ..render import Renderer
 from ..resources import builtin_dir
-from . import WriteRequest, WriteResult, Writer, pydyf_fix
+from . import WriteRequest, WriteResult, Writer, pydyf_fix, splice
 from .epub_pages import page_map
 from .html import inline_style
 
@@ -59,22 +60,16 @@ class PdfWriter(Writer):
     extension = "pdf"
 
     def write(self, request: WriteRequest, dest: Path) -> WriteResult:
-        pack = request.pack
-        renderer = Renderer(pack, request.edition, "pdf", request.theme, request.variant, options=request.options)
-        css = "\n".join((fonts.font_css(), renderer.css(), self.page_css(request)))
-        html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
         started = time.perf_counter()
-        if renderer.needs_page_numbers:  # the index: a first layout tells on which page each use is printed
-            renderer.index_pages = page_numbers(render_pdf(html, pack, write=False)[1])
-            gc.collect()  # that layout is held by reference cycles: free it before making the next one
-            html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
-        pdf, document, root = render_pdf(html, pack)
-        check_fonts(document, css, pack)
+        handout = lay_out_handout(request, self.page_css(request))
+        document = handout.document
+        pdf = write_document(document, request.pack)
+        check_fonts(document, handout.css, request.pack)
         dest.write_bytes(self.finish(request, pdf, document, dest))
         extra: tuple[Path, ...] = ()
         if request.options.get("emit_html"):
             html_path = dest.with_name(final_name(dest).removesuffix(".pdf") + ".print.html")
-            write_atomic(html_path, html.encode("utf-8"))
+            write_atomic(html_path, handout.html.encode("utf-8"))
             extra = (html_path,)
         return WriteResult(
             pages=len(document.pages),
@@ -82,10 +77,9 @@ class PdfWriter(Writer):
             details={
                 "render_seconds": round(time.perf_counter() - started, 3),
                 "variant": PDF_VARIANT,
-                "page_map": page_map(root, document),  # for the EPUB's page list (see epub_pages)
+                "page_map": page_map(handout.roots, document),  # for the EPUB's page list (see epub_pages)
             },
         )
-
 
     # Hooks for the print room's writers (writers/booklet.py, writers/classset.py).
 
@@ -96,6 +90,59 @@ class PdfWriter(Writer):
     def finish(self, request: WriteRequest, pdf: bytes, document, dest: Path) -> bytes:
         """The bytes to write, given the laid-out handout (``document``): the handout itself."""
         return pdf
+
+
+@dataclass
+class Handout:
+    """A handout laid out: WeasyPrint's document, the HTML trees its pages come from, its HTML and CSS."""
+
+    document: object
+    roots: tuple
+    html: str
+    css: str
+
+
+def lay_out_handout(request: WriteRequest, page_css: str) -> Handout:
+    """Lay out a pack's handout once, its index with the page runs that layout tells (writers/splice.py).
+
+    ``html`` is the handout's whole HTML, index and all: what ``--emit-html``
+    writes, and what WeasyPrint alone turns into the same pages.
+    """
+    pack = request.pack
+    renderer = Renderer(pack, request.edition, "pdf", request.theme, request.variant, options=request.options)
+    css = "\n".join((fonts.font_css(), renderer.css(), page_css))
+    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
+    font_config = FontConfiguration()  # one per handout: the index's own layout reuses its fonts
+    document, root = lay_out(html, pack, font_config)
+    if not renderer.needs_page_numbers:
+        return Handout(document, (root,), html, css)
+    # The index: the layout tells on which page each use is printed.
+    provisional = renderer.render("index.html", again=True)
+    renderer.index_pages = page_numbers(document)
+    if html.count(provisional) == 1:  # the index as pack.html includes it: put the real one in its place
+        html = html.replace(provisional, renderer.render("index.html", again=True))
+    else:
+        html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
+    spliced = index_again(document, html, pack, font_config)
+    if spliced is not None:
+        return Handout(spliced[0], (root, spliced[1]), html, css)
+    log.debug("%s: the index did not fit the pages of its provisional one; laying the handout out again", pack.name)
+    document = root = None
+    gc.collect()  # the first layout is held by reference cycles: free it before making the next one
+    document, root = lay_out(html, pack, font_config)
+    return Handout(document, (root,), html, css)
+
+
+def index_again(first, html: str, pack: Pack, font_config):
+    """(The handout ``first`` with its index's pages set again with their real page runs, the index's HTML tree);
+    None where they don't fit the pages of the provisional ones (writers/splice.py)."""
+    start = splice.first_page_of(first, splice.INDEX_ID)
+    cut = splice.index_html(html, start + 1, len(first.pages)) if start is not None else None
+    if cut is None:
+        return None
+    layout, root = lay_out(cut, pack, font_config, report=False)
+    spliced = splice.splice_index(first, layout, start)
+    return None if spliced is None else (spliced, root)
 
 
 def paper_of(request: WriteRequest) -> str:
@@ -134,26 +181,43 @@ def metadata_date() -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_pdf(html: str, pack: Pack, *, write: bool = True):
-    """Lay out and write the PDF: (its bytes, the WeasyPrint document, the HTML tree it laid out);
-    ``write=False`` only lays out (bytes None, nothing logged)."""
+def lay_out(html: str, pack: Pack, font_config=None, *, report: bool = True):
+    """WeasyPrint's layout of the handout: (the document, the HTML tree it laid out).
+
+    ``report=False`` drops WeasyPrint's messages (a layout whose own have been reported)."""
     policy = ResourcePolicy.for_pack(pack.root, builtin_dir("styles"), *fonts.font_dirs())
-    fetcher = url_fetcher(policy)
-    font_config = FontConfiguration()
-    with weasyprint_log() as records:
-        try:
-            source = HTML(string=html, base_url=pack_base(pack), url_fetcher=fetcher)
-            document = source.render(font_config=font_config, pdf_variant=PDF_VARIANT)
-            if not write:
-                return None, document, source.etree_element
-            document.metadata.created = document.metadata.modified = metadata_date() or pack.date
-            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True)
-        except FatalURLFetchingError as exc:
-            if isinstance(exc.__cause__, StudypackError):
-                raise exc.__cause__ from None
-            raise
+    with weasyprint_log() as records, fetch_errors():
+        source = HTML(string=html, base_url=pack_base(pack), url_fetcher=url_fetcher(policy))
+        document = source.render(font_config=font_config or FontConfiguration(), pdf_variant=PDF_VARIANT)
+    if report:
+        report_log(records, pack)
+    return document, source.etree_element
+
+
+def write_document(document, pack: Pack) -> bytes:
+    """The PDF of a laid-out handout, dated by SOURCE_DATE_EPOCH or the pack."""
+    with weasyprint_log() as records, fetch_errors():
+        document.metadata.created = document.metadata.modified = metadata_date() or pack.date
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True)
     report_log(records, pack)
-    return pdf, document, source.etree_element
+    return pdf
+
+
+def render_pdf(html: str, pack: Pack) -> tuple[bytes, object, object]:
+    """Lay out and write a PDF: (its bytes, the WeasyPrint document, the HTML tree it laid out)."""
+    document, root = lay_out(html, pack)
+    return write_document(document, pack), document, root
+
+
+@contextmanager
+def fetch_errors() -> Iterator[None]:
+    """A studypack error raised while WeasyPrint fetched a resource, as itself."""
+    try:
+        yield
+    except FatalURLFetchingError as exc:
+        if isinstance(exc.__cause__, StudypackError):
+            raise exc.__cause__ from None
+        raise
 
 
 def check_fonts(document, css: str, pack: Pack) -> None:
