@@ -418,6 +418,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="more rounds of the long cases, and the pdf/ua-1 write probe at ~800 pages (~20 minutes)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument("--only", default="", help="targets to run, e.g. 1,2 (5 needs 1); implies --no-doc")
     args = parser.parse_args()
     reps = args.reps or (2 if args.quick else 3)
     started = time.perf_counter()
@@ -434,7 +435,10 @@ def main() -> None:
             ("4", bench.parallel),
             ("5", lambda: bench.scale(per_page[bench.sample_copies[0].name])),
         ]
+        only = set(filter(None, args.only.split(",")))
         for target, section in sections:
+            if only and target not in only:
+                continue
             try:
                 section()
             except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others' figures
@@ -449,7 +453,7 @@ def main() -> None:
     met = sum(1 for r in ROWS if r.met)
     failed = sum(1 for r in ROWS if r.met is False)
     print(f"\n{met} met, {failed} not met, in {seconds / 60:.1f} minutes")
-    if not args.no_doc:
+    if not args.no_doc and not args.only:
         write_doc(machine(), (load_before, os.getloadavg()[0]), seconds, reps, args.quick)
 
 

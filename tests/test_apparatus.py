@@ -375,26 +375,44 @@ def _write_with_html(pack: m.Pack, tmp_path: Path):
 
 @pytest.mark.slow
 def test_pdf_index_is_set_again_alone_and_gives_the_pages_of_a_whole_layout(tmp_path, monkeypatch):
-    """One layout of the handout; the index alone set again with the real page runs; the same
-    pages as WeasyPrint laying out the final HTML (``--emit-html``) whole."""
+    """One layout of the handout; the index alone set again with the real page runs; the very bytes
+    of WeasyPrint laying out the final HTML (``--emit-html``) whole."""
     pypdf = pytest.importorskip("pypdf")
     from studypack.writers import pdf
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pack = _index_pack(tmp_path)
     counts = _count_layouts(monkeypatch)
     dest, result, html = _write_with_html(pack, tmp_path)
     assert counts[0] == result.pages and len(counts) == 2, counts
     assert counts[1] < result.pages / 2  # the index alone, after the title page it borrows its running heads from
-    whole = tmp_path / "whole.pdf"
-    whole.write_bytes(pdf.render_pdf(html, pack)[0])
-    spliced_texts = [p.extract_text() for p in pypdf.PdfReader(dest).pages]
-    assert spliced_texts == [p.extract_text() for p in pypdf.PdfReader(whole).pages]
-    assert re.search(r"Politburo \d+–\d+", spliced_texts[-1])
-    assert f"Page {result.pages} of {result.pages}" in spliced_texts[-1]
+    assert dest.read_bytes() == pdf.render_pdf(html, pack)[0]
+    texts = [p.extract_text() for p in pypdf.PdfReader(dest).pages]
+    assert re.search(r"Politburo \d+–\d+", texts[-1])
+    assert f"Page {result.pages} of {result.pages}" in texts[-1]
     # The index's page numbers link to where the words are printed.
-    reader = pypdf.PdfReader(dest)
-    links = [a.get_object() for a in reader.pages[-1].get("/Annots", [])]
+    links = [a.get_object() for a in pypdf.PdfReader(dest).pages[-1].get("/Annots", [])]
     assert len([a for a in links if a.get("/Dest") or a.get("/A")]) >= 10
+
+
+@pytest.mark.slow
+def test_pdf_index_pages_of_the_last_build_save_the_second_layout(tmp_path, monkeypatch):
+    """Given the pages the last build's index listed, and the text unchanged, one layout makes the
+    handout, and the same bytes; given pages that are wrong, the index is set again as without them."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pack = _index_pack(tmp_path)
+    first, result, _ = _write_with_html(pack, tmp_path)
+    hint = result.details["index_pages"]
+    assert hint and all(anchor.startswith("ix-") for anchor in hint)
+    for pages, layouts in ((hint, 1), ({anchor: page + 1 for anchor, page in hint.items()}, 2)):
+        counts = _count_layouts(monkeypatch)
+        dest = tmp_path / ".again.pdf.1.tmp"
+        request = WriteRequest(pack, "student", "standard", Theme(), {}, artefacts={"index_pages": pages})
+        again = get_writer("pdf").write(request, dest)
+        assert len(counts) == layouts and again.details["index_pages"] == hint
+        assert dest.read_bytes() == first.read_bytes()
+        monkeypatch.undo()
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
 
 @pytest.mark.slow
@@ -430,7 +448,9 @@ def test_index_html_keeps_the_first_block_and_the_index_numbered_on():
         "<section id='part-1'>body</section><section id='index'><h1>Index</h1></section></body></html>"
     )
     right = lxml_html.document_fromstring(splice.index_html(html, 15, 16))
-    assert [el.get("id") for el in right.find("body")] == ["title-page", "index"]
+    assert [el.get("id") for el in right.find("body")] == ["title-page", "part-1", "index"]
+    hidden = right.get_element_by_id("part-1")
+    assert hidden.get("style") == "display: none" and hidden.text_content() == ""
     assert "break-before: right" in right.get_element_by_id("index").get("style")
     styles = [s.text for s in right.iterfind(".//style")]
     assert "counter(pages)" not in styles[0].replace(" ", "") and "' of ' \"16\"" in styles[0]

@@ -98,9 +98,10 @@ class PrintArtefacts:
         return twin is None or twin not in todo or twin in self.made
 
     def for_job(self, job) -> dict:
-        """The artefacts to hand a job's writer (only an EPUB gets any)."""
+        """The artefacts to hand a job's writer: an EPUB's page map and cover; a handout's index pages, last time."""
         if job.format != "epub":
-            return {}
+            hint = self.cache.index_pages(job.output)
+            return {"index_pages": hint} if hint else {}
         key, artefacts = self.keys[job], {}
         twin = self.twin(job)
         if self.made.get(twin) is not None:

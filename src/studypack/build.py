@@ -34,7 +34,7 @@ from .artefacts import PrintArtefacts
 from .cache import BuildCache, inputs_digest, job_key, tree_files
 from .errors import Interrupted, OutputError, Problem, ProblemsError, SandboxError, StudypackError
 from .outputs import OutputLock, temporary_name
-from .render import Theme
+from .theme import Theme
 from .roster import Roster
 from .workers import WorkerPool
 from .writers import REGISTRY, WriteRequest, extension_of, get_writer
@@ -211,7 +211,9 @@ def build(pack_dirs: list[Path], options: BuildOptions, progress: Progress | Non
                     rendered = list(_run(packs, staged, pool, artefacts, cache, progress))
                     _put_in_place(rendered, staged)
                     for output in rendered:
-                        cache.record(output.path, keys[output.job], output.pages, output.seconds)
+                        cache.record(
+                            output.path, keys[output.job], output.pages, output.seconds, output.details.get("index_pages")
+                        )
                         artefacts.keep(output, output.details)
                         report.outputs.append(replace(output, details={}))
                         progress("done", output.job, output)
@@ -239,12 +241,12 @@ def _check_print_options(options: BuildOptions) -> None:
 
 
 def print_figures(outputs: list[Output], options: BuildOptions) -> list:
-    """The pages and sheets of paper of each PDF, booklet and class set (printroom.PrintFigures)."""
-    from . import printroom
+    """The pages and sheets of paper of each PDF, booklet and class set (paper.PrintFigures)."""
+    from . import paper
 
     kinds = {"pdf": "handout", "booklet": "booklet", "classset": "class set"}
     return [
-        printroom.figures(
+        paper.figures(
             o.path,
             kinds[o.job.format],
             o.job.edition,

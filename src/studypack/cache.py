@@ -138,8 +138,18 @@ class BuildCache:
         seconds = entry.get("seconds") if isinstance(entry, dict) else None
         return seconds if isinstance(seconds, (int, float)) else None
 
-    def record(self, output: Path, key: str, pages: int | None, seconds: float | None = None) -> None:
-        """Remember that ``output`` was just written from ``key`` (in ``seconds``)."""
+    def index_pages(self, output: Path) -> dict[str, int] | None:
+        """The pages a handout's index listed when ``output`` was last written (a hint: see writers/pdf.py)."""
+        entry = self.entries.get(self._name(output))
+        pages = entry.get("index_pages") if isinstance(entry, dict) else None
+        if not isinstance(pages, dict) or not all(isinstance(v, int) for v in pages.values()):
+            return None
+        return pages
+
+    def record(
+        self, output: Path, key: str, pages: int | None, seconds: float | None = None, index_pages: dict | None = None
+    ) -> None:
+        """Remember that ``output`` was just written from ``key`` (in ``seconds``), and the pages its index listed."""
         st = output.stat()
         self.entries[self._name(output)] = {
             "key": key,
@@ -148,6 +158,8 @@ class BuildCache:
             "mtime_ns": st.st_mtime_ns,
             "seconds": None if seconds is None else round(seconds, 3),
         }
+        if index_pages:
+            self.entries[self._name(output)]["index_pages"] = index_pages
 
     def save(self) -> None:
         """Write the cache back (atomically), and drop the artefacts no recorded output refers to."""

@@ -31,7 +31,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import StudypackError
-from .render import Theme
+from .theme import Theme
 from .watch import changes, inputs
 from .writers import WriteRequest, get_writer
 

@@ -37,6 +37,7 @@ from .fetch import ResourcePolicy
 from .markdown import markdown_to_html, source_refs
 from .model import Location
 from .resources import builtin_dir
+from .theme import Theme
 
 # The stylesheets of each target, in cascade order; a pack's styles/ folder
 # may replace any of them file by file.
@@ -55,72 +56,6 @@ CUSTOM_STYLESHEET = "custom.css"
 # clear-print rules they share, then their own rules for every target
 # (``variant-NAME.css``) and for this target (``variant-NAME.TARGET.css``), where they have them.
 VARIANT_BASE = "clear-print.css"
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Where templates and styles come from: user folders first, built-ins last.
-
-    ``pack_root`` is the pack whose own folders are among them; their files must
-    lie inside it (see `confine`).
-    """
-
-    template_dirs: tuple[Path, ...] = ()
-    style_dirs: tuple[Path, ...] = ()
-    pack_root: Path | None = None
-
-    @classmethod
-    def for_pack(cls, pack_root: Path, templates: Iterable[Path] = (), styles: Iterable[Path] = ()) -> "Theme":
-        """The theme of a pack: command-line folders, then the pack's own, then built-ins.
-
-        The pack's own folders must lie inside it (a link to ``/`` would have the
-        build read the whole disk): a SandboxError names one that does not.
-        """
-        pack_root = Path(pack_root)
-        tdirs = [Path(p) for p in templates]
-        sdirs = [Path(p) for p in styles]
-        confined = cls(pack_root=pack_root)
-        if (pack_root / "templates").is_dir():
-            tdirs.append(confined.confine(pack_root / "templates", "folder"))
-        if (pack_root / "styles").is_dir():
-            sdirs.append(confined.confine(pack_root / "styles", "folder"))
-        return cls(tuple(tdirs), tuple(sdirs), pack_root)
-
-    def dirs(self) -> tuple[Path, ...]:
-        """Every folder the theme takes files from, built-ins included (for the build cache)."""
-        return (*self.template_dirs, *self.style_dirs, builtin_dir("templates"), builtin_dir("styles"))
-
-    def has_stylesheet(self, name: str) -> bool:
-        """Whether a user folder or the built-ins have stylesheet ``name``."""
-        return any((folder / name).is_file() for folder in (*self.style_dirs, builtin_dir("styles")))
-
-    def stylesheet(self, name: str) -> Path:
-        """The file that provides stylesheet ``name``: the first user folder that has it, else the built-in."""
-        for folder in self.style_dirs:
-            candidate = folder / name
-            if candidate.is_file():
-                return self.confine(candidate, "stylesheet")
-        return builtin_dir("styles") / name
-
-    def confine(self, path: Path, what: str) -> Path:
-        """``path`` if it is the pack's own and lies, links followed, inside the pack; else a SandboxError.
-
-        Files of the folders given on the command line are the user's own: not confined.
-        """
-        if self.pack_root is None or not path.is_relative_to(self.pack_root):
-            return path
-        try:
-            inside = path.resolve().is_relative_to(self.pack_root.resolve())
-        except (OSError, RuntimeError):
-            raise SandboxError(f"this {what} cannot be read: it is a link that leads round in a loop", where=str(path)) from None
-        if inside:
-            return path
-        how = f"a link to '{os.readlink(path)}'" if path.is_symlink() else "reached through a linked folder"
-        raise SandboxError(
-            f"this {what} is {how}, outside the pack folder; studypack reads only files inside the pack",
-            where=str(path),
-            hint=f"put the {what} itself in the pack instead of a link to it",
-        )
 
 
 def make_environment(theme: Theme) -> SandboxedEnvironment:
@@ -222,7 +157,7 @@ class Renderer:
         words = apparatus.headwords(self.pack) if self.edition != "answers" else []
         self.marker = apparatus.Marker(words, self.href, epub=self.target == "epub")
         self.index_pages: dict[str, int] | None = None  # anchor -> printed page, where a layout told us
-        self.needs_page_numbers = False
+        self.prints_index = False  # whether the last render printed an index (PDF) whose page runs a layout tells
         self._parts = self.visible_parts()
         self.env.filters.update(
             markdown=self._placed(self.markdown),
@@ -310,10 +245,10 @@ class Renderer:
 
         In print its locators are page numbers, which only a layout knows: until the
         writer sets ``index_pages`` the entries have provisional ones of about the same
-        width, and ``needs_page_numbers`` says so.
+        width; ``prints_index`` says whether there is one.
         """
         entries = apparatus.index_entries(self.marker, self.index_pages, provisional=self.target == "pdf")
-        self.needs_page_numbers = self.target == "pdf" and self.index_pages is None and bool(entries)
+        self.prints_index = self.target == "pdf" and bool(entries)
         return entries
 
     def markers_without_text(self) -> dict[str, int]:

@@ -22,7 +22,7 @@ import watchfiles
 
 from .build import BuildOptions, BuildReport, Progress, build
 from .errors import Interrupted, StudypackError
-from .render import Theme
+from .theme import Theme
 
 log = logging.getLogger(__name__)
 

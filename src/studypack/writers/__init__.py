@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..model import Pack
-from ..render import Theme
+from ..theme import Theme
 
 # format name -> "module:Class", imported on first use.
 REGISTRY: dict[str, str] = {

@@ -78,6 +78,7 @@ class PdfWriter(Writer):
                 "render_seconds": round(time.perf_counter() - started, 3),
                 "variant": PDF_VARIANT,
                 "page_map": page_map(handout.roots, document),  # for the EPUB's page list (see epub_pages)
+                "index_pages": handout.index_pages,  # for the next build of this output (build.py)
             },
         )
 
@@ -100,37 +101,47 @@ class Handout:
     roots: tuple
     html: str
     css: str
+    index_pages: dict[str, int] | None = None  # anchor -> page of each use the index lists
 
 
 def lay_out_handout(request: WriteRequest, page_css: str) -> Handout:
     """Lay out a pack's handout once, its index with the page runs that layout tells (writers/splice.py).
 
     ``html`` is the handout's whole HTML, index and all: what ``--emit-html``
-    writes, and what WeasyPrint alone turns into the same pages.
+    writes, and what WeasyPrint alone turns into the same pages. The index is
+    first set with the pages the last build of this output printed its uses
+    on (``request.artefacts["index_pages"]``), where the build has them: when
+    the layout puts every use on the same page again, as it does unless the
+    text before it changed, that first layout is the handout. Otherwise the
+    index is set with provisional page runs and then again with the real ones.
     """
     pack = request.pack
     renderer = Renderer(pack, request.edition, "pdf", request.theme, request.variant, options=request.options)
+    renderer.index_pages = request.artefacts.get("index_pages") or None
     css = "\n".join((fonts.font_css(), renderer.css(), page_css))
     html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
     font_config = FontConfiguration()  # one per handout: the index's own layout reuses its fonts
     document, root = lay_out(html, pack, font_config)
-    if not renderer.needs_page_numbers:
+    if not renderer.prints_index:
         return Handout(document, (root,), html, css)
     # The index: the layout tells on which page each use is printed.
-    provisional = renderer.render("index.html", again=True)
+    shown = renderer.render("index.html", again=True)
     renderer.index_pages = page_numbers(document)
-    if html.count(provisional) == 1:  # the index as pack.html includes it: put the real one in its place
-        html = html.replace(provisional, renderer.render("index.html", again=True))
+    real = renderer.render("index.html", again=True)
+    if real == shown:  # the pages the last build found: this layout is the handout
+        return Handout(document, (root,), html, css, renderer.index_pages)
+    if html.count(shown) == 1:  # the index as pack.html includes it: put the real one in its place
+        html = html.replace(shown, real)
     else:
         html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
     spliced = index_again(document, html, pack, font_config)
     if spliced is not None:
-        return Handout(spliced[0], (root, spliced[1]), html, css)
+        return Handout(spliced[0], (root, spliced[1]), html, css, renderer.index_pages)
     log.debug("%s: the index did not fit the pages of its provisional one; laying the handout out again", pack.name)
     document = root = None
     gc.collect()  # the first layout is held by reference cycles: free it before making the next one
     document, root = lay_out(html, pack, font_config)
-    return Handout(document, (root,), html, css)
+    return Handout(document, (root,), html, css, renderer.index_pages)
 
 
 def index_again(first, html: str, pack: Pack, font_config):

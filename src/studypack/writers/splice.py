@@ -8,6 +8,8 @@ with the real runs, as a small document of its own:
 
 - the handout's HTML with only the index and the headings of its first block
   (the title page's, which set the running heads' strings) left in its body;
+  the blocks between are kept empty and hidden, so that selectors of siblings
+  match as they do in the handout;
 - the index starting on a left or right page as it does in the handout;
 - the page counter set so that the index's first page has the handout's number
   for it, and every ``counter(pages)`` of the stylesheets replaced by the
@@ -17,8 +19,9 @@ The index's pages from that small layout then take the place of the
 provisional ones (WeasyPrint's ``Document.copy`` of pages from two layouts),
 so the handout is laid out once, not twice. The pages are used only when they
 are proven to fit: the index fills exactly as many pages as the provisional
-one did (so every "Page N of M" stays right), and every page's margin boxes
-(running heads, page numbers, edition) read the same in both. Otherwise
+one did (so every "Page N of M" stays right), it begins at the same place
+of its first page, and every page's margin boxes (running heads, page
+numbers, edition) read the same in both. Otherwise
 `splice_index` returns None and the writer lays the whole handout out again
 with the real runs, as it would without this module; the PDF is the same.
 """
@@ -59,8 +62,11 @@ def index_html(html: str, index_page: int, total: int) -> str | None:
     index = body[-1]
     if index.get("id") != INDEX_ID:
         return None  # a template that does not end with the index: nothing to cut
-    for child in list(body)[1:-1]:
-        body.remove(child)
+    for child in list(body)[1:-1]:  # kept, empty and hidden: selectors of siblings (``.a + .b``) still match
+        for grandchild in list(child):
+            child.remove(grandchild)
+        child.text = None
+        child.set("style", "display: none")
     _headings_only(body[0])
     right = index_page % 2 == 1  # page 1 is a right-hand page
     index.set("style", f"break-before: {'right' if right else 'left'}; " + (index.get("style") or ""))
@@ -105,8 +111,8 @@ def splice_index(first, index_layout, start: int) -> object | None:
     if begin is None:
         return None
     old, new = first.pages[start:], index_layout.pages[begin:]
-    if len(old) != len(new):
-        return None
+    if len(old) != len(new) or old[0].anchors[INDEX_ID][:3] != new[0].anchors[INDEX_ID][:3]:
+        return None  # other pages, or the index placed otherwise on its first page (its height may differ)
     if any(margin_texts(a) != margin_texts(b) for a, b in zip(old, new)):
         return None
     return first.copy(first.pages[:start] + new)
