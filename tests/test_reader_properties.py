@@ -138,3 +138,15 @@ def test_ids_are_unique_and_in_reading_order(paragraphs):
             ids.append(para.id)
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(ids) == len(set(ids))
+
+
+@given(st.lists(st.sampled_from(["a", "é", "\n", "\r", "\r\n", " "]), max_size=40).map("".join), st.data())
+def test_line_col_counts_lines_as_a_reader_does(text, data):
+    """textpos.line_col (a table of line starts) agrees with counting the line breaks before the offset."""
+    from studypack.textpos import line_col
+
+    index = data.draw(st.integers(0, len(text)))
+    before = text[:index]
+    breaks = list(re.finditer(r"\r\n|\r|\n", before))
+    expected = (len(breaks) + 1, index - breaks[-1].end() + 1) if breaks else (1, index + 1)
+    assert line_col(text, index) == expected

@@ -144,3 +144,18 @@ def test_the_restyled_handout_example_uses_its_overrides(tmp_path):
         names = epub.namelist()
         stylesheet = next(n for n in names if n.endswith("custom.css"))
         assert ".provenance-label" in epub.read(stylesheet).decode("utf-8")
+
+
+@pytest.mark.parametrize("target", ["html", "pdf", "epub"])
+def test_templates_compiled_ahead_by_a_worker_render_as_compiled_on_demand(pack, target, monkeypatch):
+    """A worker compiles the built-in templates while it waits (render.precompile, with stand-ins for
+    the Renderer's filters): the compiled code must be what a Renderer would have compiled."""
+    from studypack import render
+
+    theme = Theme()
+    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+    on_demand = html(pack, theme, "teacher", target)
+    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+    render.precompile()
+    assert render._COMPILED._code, "nothing was compiled ahead"
+    assert html(pack, theme, "teacher", target) == on_demand

@@ -105,6 +105,22 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
+def _filter_stubs() -> dict:
+    """Stand-ins for the filters a `Renderer` adds: a template is compiled knowing each filter's
+    name and whether it is passed the context (`Renderer._placed`), not what it does."""
+    placed = jinja2.pass_context(lambda context, value, *args: value)
+    return {"markdown": placed, "markdown_inline": placed, "spans": placed, "href": str, "visible": list, "kind": str}
+
+
+def precompile() -> None:
+    """Compile the built-in templates into the process's shared cache (a worker, while it waits for a pack)."""
+    env = make_environment(Theme())
+    env.filters.update(_filter_stubs())
+    for name in sorted(os.listdir(builtin_dir("templates"))):
+        if name.endswith((".html", ".xhtml")):
+            env.get_template(name)
+
+
 class _ThemeLoader(jinja2.FileSystemLoader):
     """The theme's template folders, whose files must stay where the theme may read (`Theme.confine`)."""
 

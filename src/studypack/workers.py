@@ -5,7 +5,8 @@ it does not give.
 
 - Warm-up while the parent works. The workers are forked as soon as the build
   knows what it must render, and import the writers' heavy modules
-  (WeasyPrint takes about 0.4 s) while the parent reads the packs.
+  (WeasyPrint takes about 0.4 s) while the parent reads the packs; a writer
+  module's ``warm_up()``, where it has one, then compiles its templates.
 - Each pack crosses to a worker once. A pack is pickled once per build and
   sent to a worker only before the first job of that pack it runs; a job is
   then a few hundred bytes.
@@ -47,7 +48,12 @@ def _serve(conn: Connection, preload: tuple[str, ...], handler: Callable[[Any, A
 
     signal.signal(signal.SIGTERM, on_term)
     for module in preload:
-        importlib.import_module(module)
+        warm_up = getattr(importlib.import_module(module), "warm_up", None)
+        if warm_up is not None:
+            try:
+                warm_up()  # what the module's first job would otherwise do on the way (compile templates)
+            except Exception:  # noqa: BLE001 - only a head start: the job itself reports any real problem
+                pass
     packs: dict[str, Any] = {}
     while True:
         try:

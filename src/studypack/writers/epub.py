@@ -113,8 +113,8 @@ def compose(request: WriteRequest) -> Book:
     for chapter in chapters:
         for anchor in chapter.ids():
             anchor_files.setdefault(anchor, chapter.file_name)
-    renderer = _renderer(request, anchor_files)
-    chapters = render_chapters(renderer, stylesheets)
+    link_across_files(chapters, anchor_files)
+    renderer.anchor_files = anchor_files  # the nav and the cover page, rendered below, link into the files
     book = Book(request, chapters, stylesheets)
     epub_resources.take_in(book, renderer)
 
@@ -135,6 +135,18 @@ def compose(request: WriteRequest) -> Book:
     )
     book.nav = render_nav(renderer, book)
     return book
+
+
+def link_across_files(chapters: list[Chapter], anchor_files: dict[str, str]) -> None:
+    """Point each link to an anchor of another file at that file: the pack was rendered as one
+    document (``#anchor``), and only its chapters tell which file each anchor has landed in."""
+    for chapter in chapters:
+        for element in chapter.root.iter():
+            href = element.get("href") if isinstance(element.tag, str) else None
+            if href and href.startswith("#"):
+                target = anchor_files.get(href[1:])
+                if target is not None and target != chapter.file_name:
+                    element.set("href", f"{target}{href}")
 
 
 def _renderer(request: WriteRequest, anchor_files: dict[str, str]) -> Renderer:
@@ -358,3 +370,10 @@ def render_nav(renderer: Renderer, book: Book) -> bytes:
     )
     return _parse(html, "nav.xhtml", "Contents", "nav").serialize()
 
+
+def warm_up() -> None:
+    """Ready a worker for EPUB jobs: the packaging modules imported, the templates compiled."""
+    from .. import render
+    from . import epub_package  # noqa: F401 - imported for its import time, off the job's
+
+    render.precompile()

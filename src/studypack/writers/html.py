@@ -70,3 +70,10 @@ def _check(url: str, policy: ResourcePolicy) -> None:
     elif parts.path and policy.pack_root is not None:
         # A relative reference is read as the PDF reads it: from the pack folder.
         policy.resolve((policy.pack_root / unquote(parts.path)).as_uri())
+
+
+def warm_up() -> None:
+    """Ready a worker for HTML jobs: the templates compiled."""
+    from .. import render
+
+    render.precompile()
