@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+from typing import TYPE_CHECKING
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -33,6 +32,9 @@ from .structure import (
     assemble,
 )
 from .text import NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, standfirst_author
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$\n?", re.S | re.M)
 _INFO_KEYS = ("author", "book", "standfirst", "title")
@@ -189,6 +191,9 @@ class MarkdownReader:
         """Read normalised Markdown into a Document."""
         fields, body = _front_matter(text, path)
         lines = body.split("\n")
+        from markdown_it import MarkdownIt  # here: a pack of text documents never needs it
+        from markdown_it.tree import SyntaxTreeNode
+
         parser = MarkdownIt("commonmark", {"html": False}).enable("table")
         nodes = list(SyntaxTreeNode(parser.parse(body)).children)
         titles = [n for n in nodes if n.type == "heading" and n.tag == "h1"]
