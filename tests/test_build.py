@@ -55,7 +55,8 @@ import json, sys
 from studypack.cli import run
 code = run({argv!r})
 print(json.dumps({{"exit": code, "weasyprint": "weasyprint" in sys.modules,
-                  "readers": "studypack.readers" in sys.modules, "assemble": "studypack.assemble" in sys.modules}}))
+                  "readers": "studypack.readers" in sys.modules, "assemble": "studypack.assemble" in sys.modules,
+                  "jinja2": "jinja2" in sys.modules, "lxml": "lxml.etree" in sys.modules}}))
 """
 
 
@@ -113,7 +114,7 @@ def test_a_build_with_nothing_to_do_reads_no_document_and_imports_no_weasyprint(
     argv = ["build", str(pack), "-o", str(out), "-f", "html", "-f", "epub", "-q"]
     assert run_python(IMPORTS.format(argv=argv), tmp_path)["exit"] == 0
     got = run_python(IMPORTS.format(argv=argv), tmp_path)
-    assert got == {"exit": 0, "weasyprint": False, "readers": False, "assemble": False}
+    assert got == {"exit": 0, "weasyprint": False, "readers": False, "assemble": False, "jinja2": False, "lxml": False}
 
 
 # --- what is imported ---------------------------------------------------------------------
@@ -128,9 +129,21 @@ def test_epub_and_html_builds_never_import_weasyprint(pack_copy, tmp_path, fmt):
         assert got["exit"] == 0 and got["weasyprint"] is False
 
 
+def test_epub_build_with_workers_leaves_templates_and_xml_to_them(pack_copy, tmp_path):
+    """With workers, the build process itself reads the packs and never imports Jinja2 or lxml:
+    the workers do, meanwhile (also when the EPUB takes a page map kept by an earlier PDF build)."""
+    pack = pack_copy("basic")
+    out = tmp_path / "out"
+    assert run_python(IMPORTS.format(argv=["build", str(pack), "-o", str(out), "-f", "pdf", "-j", "2", "-q"]), tmp_path)["exit"] == 0
+    argv = ["build", str(pack), "-o", str(out), "-f", "epub", "-j", "2", "-q"]
+    got = run_python(IMPORTS.format(argv=argv), tmp_path)
+    assert got == {"exit": 0, "weasyprint": False, "readers": True, "assemble": True, "jinja2": False, "lxml": False}
+    assert any(p.suffix == ".epub" for p in (out / "basic").iterdir())
+
+
 def test_help_imports_neither_weasyprint_nor_the_pack_reader(tmp_path):
     got = run_python(IMPORTS.format(argv=["--help"]), tmp_path)
-    assert got == {"exit": 0, "weasyprint": False, "readers": False, "assemble": False}
+    assert got == {"exit": 0, "weasyprint": False, "readers": False, "assemble": False, "jinja2": False, "lxml": False}
     got = run_python(IMPORTS.format(argv=["build", "--help"]), tmp_path)
     assert got["weasyprint"] is False and got["readers"] is False
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .cache import BuildCache, job_key
 
@@ -38,6 +38,17 @@ def layout_key(job, theme, options, version: str, inputs: str | None = None) -> 
     return job_key(twin, theme, replace(options, emit_html=False), version, inputs=inputs)
 
 
+@dataclass(frozen=True)
+class PrintedBlock:
+    """A block of the printed handout (writers/epub_pages.py): its text signature, the page it begins on,
+    every page it is on. Here, not there, so that the build reads a kept page map without importing the
+    EPUB writer (Jinja2, lxml) before it forks its workers."""
+
+    signature: tuple[str, str]
+    page: int
+    pages: frozenset[int]
+
+
 def encode_page_map(page_map) -> bytes:
     """A page map (printed blocks and page count, see epub_pages.page_map) as compressed JSON."""
     printed, page_count = page_map
@@ -47,8 +58,6 @@ def encode_page_map(page_map) -> bytes:
 
 def decode_page_map(data: bytes):
     """The page map `encode_page_map` wrote."""
-    from .writers.epub_pages import PrintedBlock
-
     raw = json.loads(zlib.decompress(data))
     printed = [PrintedBlock((tag, text), page, frozenset(pages)) for tag, text, page, pages in raw["blocks"]]
     return printed, raw["pages"]

@@ -22,10 +22,10 @@ with the ``page_list`` option.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
 from lxml import etree
 
+from ..artefacts import PrintedBlock
 from . import WriteRequest
 from .epub import EPUB_NS, XHTML_NS, Chapter, xhtml
 
@@ -37,15 +37,6 @@ BLOCK_TAGS = frozenset(
 SKIPPED_CLASSES = frozenset({"footnote", "noteref"})
 # Parents in which a <span> may not stand between children: the marker goes inside the block.
 NO_PHRASING_PARENTS = frozenset({"ol", "ul", "menu", "dl", "table", "thead", "tbody", "tfoot", "tr", "hgroup"})
-
-
-@dataclass(frozen=True)
-class PrintedBlock:
-    """A block of the printed handout: its text signature, the page it begins on, every page it is on."""
-
-    signature: tuple[str, str]
-    page: int
-    pages: frozenset[int]
 
 
 def _local(tag) -> str:
