@@ -124,6 +124,25 @@ def test_an_interrupted_build_leaves_the_earlier_outputs_and_no_temporary_file(w
     assert_group_gone(proc)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers end with a killed build through Linux's prctl")
+def test_a_build_killed_outright_takes_its_workers_and_their_temporary_files_with_it(workspace):
+    """SIGKILL gives the build process no chance to stop its workers: the kernel tells them
+    (PR_SET_PDEATHSIG), each removes its temporary file, and the folder's lock is free again."""
+    from studypack.outputs import OutputLock
+
+    marker = workspace / "writing"
+    args = ["build", "power-struggle", "--format", "html", "--edition", "student", "--out", "dist", "--force", "--jobs", "2"]
+    proc = start(workspace, SLOW_WRITER, str(marker), *args)
+    wait_for(marker, proc)
+    assert list((workspace / "dist").rglob(".*.tmp")), "the half-written temporary file is there"
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert_group_gone(proc)
+    assert_earlier_outputs_intact(workspace)
+    with OutputLock(workspace / "dist"):
+        pass
+
+
 def test_a_build_that_fails_halfway_leaves_every_earlier_output(workspace):
     """The student edition renders, the teacher edition fails: neither output is replaced."""
     templates = workspace / "power-struggle" / "templates"

@@ -47,6 +47,7 @@ def _serve(conn: Connection, preload: tuple[str, ...], handler: Callable[[Any, A
         raise SystemExit(1)  # unwinds through atomic_target, which removes the temporary file
 
     signal.signal(signal.SIGTERM, on_term)
+    _end_with_parent()
     for module in preload:
         warm_up = getattr(importlib.import_module(module), "warm_up", None)
         if warm_up is not None:
@@ -72,6 +73,27 @@ def _serve(conn: Connection, preload: tuple[str, ...], handler: Callable[[Any, A
             conn.send(reply)
         else:
             return
+
+
+def _end_with_parent() -> None:
+    """Have the kernel send this worker SIGTERM when the build process dies (Linux's PR_SET_PDEATHSIG).
+
+    A build killed outright (SIGKILL, out of memory) cannot stop its workers;
+    without this, one in the middle of a long handout would go on writing into
+    the output folder, and hold its lock, for minutes. SIGTERM unwinds the job
+    like Ctrl-C: its temporary file is removed. Elsewhere a worker notices only
+    when it next reads from the build process.
+    """
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        raise SystemExit(1)
 
 
 def _portable(exc: Exception) -> tuple:
