@@ -214,12 +214,6 @@ def write_document(document, pack: Pack) -> bytes:
     return pdf
 
 
-def render_pdf(html: str, pack: Pack) -> tuple[bytes, object, object]:
-    """Lay out and write a PDF: (its bytes, the WeasyPrint document, the HTML tree it laid out)."""
-    document, root = lay_out(html, pack)
-    return write_document(document, pack), document, root
-
-
 @contextmanager
 def fetch_errors() -> Iterator[None]:
     """A studypack error raised while WeasyPrint fetched a resource, as itself."""
