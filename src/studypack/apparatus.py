@@ -34,6 +34,8 @@ from . import model as m
 
 log = logging.getLogger(__name__)
 
+INDEX_ANCHOR_PREFIX = "ix-"  # the ids of the uses the index points at
+
 APOSTROPHES = "'’"
 
 
@@ -236,7 +238,7 @@ class Marker:
             self._current, self._counts, self._order = (self._pass, place.part_id), {}, 0
         count = self._counts[word.anchor] = self._counts.get(word.anchor, 0) + 1
         self._order += 1
-        anchor = f"ix-{word.anchor}-{place.part_number}-{count}"
+        anchor = f"{INDEX_ANCHOR_PREFIX}{word.anchor}-{place.part_number}-{count}"
         use = Use(anchor, word, words, place, self._order, count == 1)
         self.uses[anchor] = use
         if not use.first:
@@ -402,16 +404,6 @@ def provisional_pages(uses: list[Use]) -> tuple[Locator, ...]:
 def _run(run: list[int], first_on: dict[int, str]) -> Locator:
     label = str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"
     return Locator(label, first_on[run[0]], first_on[run[-1]] if len(run) > 1 else None)
-
-
-def page_numbers(document) -> dict[str, int]:
-    """Anchor id -> the page it is printed on, from a WeasyPrint document laid out once."""
-    out: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):
-        for anchor in page.anchors:
-            if anchor.startswith("ix-"):
-                out.setdefault(anchor, number)
-    return out
 
 
 # --- acknowledgements ------------------------------------------------------------

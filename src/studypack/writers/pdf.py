@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,7 +36,7 @@ from ..errors import PackError, StudypackError
 from ..fetch import ResourcePolicy, url_fetcher
 from ..model import Pack
 from ..outputs import write_atomic
-from ..apparatus import page_numbers
+from .. import apparatus
 from ..render import Renderer
 from ..resources import builtin_dir
 from . import WriteRequest, WriteResult, Writer, pydyf_fix, splice
@@ -105,55 +105,75 @@ class Handout:
 
 
 def lay_out_handout(request: WriteRequest, page_css: str) -> Handout:
-    """Lay out a pack's handout once, its index with the page runs that layout tells (writers/splice.py).
+    """Lay out a pack's handout once, its index alone with the page runs that layout tells (writers/splice.py).
 
     ``html`` is the handout's whole HTML, index and all: what ``--emit-html``
-    writes, and what WeasyPrint alone turns into the same pages. The index is
-    first set with the pages the last build of this output printed its uses
-    on (``request.artefacts["index_pages"]``), where the build has them: when
-    the layout puts every use on the same page again, as it does unless the
-    text before it changed, that first layout is the handout. Otherwise the
-    index is set with provisional page runs and then again with the real ones.
+    writes, and what WeasyPrint alone turns into the same pages. The handout is
+    first laid out with the index the last build of this output printed, where
+    the build has it (``request.artefacts["index_pages"]``), else with
+    provisional page runs. When that layout has placed its pages, the index is
+    rendered with the real runs: the same as the one laid out (the text before
+    it unchanged), the layout is the handout; otherwise the index is laid out
+    alone, and its pages take the place of the first ones.
     """
     pack = request.pack
     renderer = Renderer(pack, request.edition, "pdf", request.theme, request.variant, options=request.options)
     renderer.index_pages = request.artefacts.get("index_pages") or None
     css = "\n".join((fonts.font_css(), renderer.css(), page_css))
-    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
+    page = {"inline_css": inline_style(css), "base_href": pack_base(pack)}
+    html = renderer.render("pack.html", **page)
     font_config = FontConfiguration()  # one per handout: the index's own layout reuses its fonts
-    document, root = lay_out(html, pack, font_config)
     if not renderer.prints_index:
+        document, root = lay_out(html, pack, font_config)
         return Handout(document, (root,), html, css)
-    # The index: the layout tells on which page each use is printed.
-    shown = renderer.render("index.html", again=True)
-    renderer.index_pages = page_numbers(document)
-    real = renderer.render("index.html", again=True)
-    if real == shown:  # the pages the last build found: this layout is the handout
+    index = _Index(renderer, html, pack, font_config, page)
+    document, root = lay_out(html, pack, font_config, decide=index.decide)
+    if index.html == html:  # the index as laid out lists the right pages: this layout is the handout
         return Handout(document, (root,), html, css, renderer.index_pages)
-    if html.count(shown) == 1:  # the index as pack.html includes it: put the real one in its place
-        html = html.replace(shown, real)
-    else:
-        html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
-    spliced = index_again(document, html, pack, font_config)
-    if spliced is not None:
-        return Handout(spliced[0], (root, spliced[1]), html, css, renderer.index_pages)
-    log.debug("%s: the index did not fit the pages of its provisional one; laying the handout out again", pack.name)
-    document = root = None
+    if index.layout is not None:
+        spliced = splice.splice_index(document, index.layout, index.start)
+        if spliced is not None:
+            return Handout(spliced, (root, index.root), index.html, css, renderer.index_pages)
+    log.debug("%s: the index could not be set alone; laying the handout out again", pack.name)
+    document = root = index.layout = index.root = None
     gc.collect()  # the first layout is held by reference cycles: free it before making the next one
-    document, root = lay_out(html, pack, font_config)
-    return Handout(document, (root,), html, css, renderer.index_pages)
+    document, root = lay_out(index.html, pack, font_config)
+    return Handout(document, (root,), index.html, css, renderer.index_pages)
 
 
-def index_again(first, html: str, pack: Pack, font_config):
-    """(The handout ``first`` with its index's pages set again with their real page runs, the index's HTML tree);
-    None where they don't fit the pages of the provisional ones (writers/splice.py)."""
-    start = splice.first_page_of(first, splice.INDEX_ID)
-    cut = splice.index_html(html, start + 1, len(first.pages)) if start is not None else None
-    if cut is None:
-        return None
-    layout, root = lay_out(cut, pack, font_config, report=False)
-    spliced = splice.splice_index(first, layout, start)
-    return None if spliced is None else (spliced, root)
+class _Index:
+    """The index of a handout being laid out, set alone once the layout has placed the pages (writers/splice.py)."""
+
+    def __init__(self, renderer: Renderer, html: str, pack: Pack, font_config, page: dict) -> None:
+        self.renderer, self.html, self.pack, self.font_config, self.page = renderer, html, pack, font_config, page
+        self.shown = renderer.render("index.html", again=True)  # the index as the handout's HTML has it
+        self.start = 0  # the 0-based page the index starts on
+        self.layout = self.root = None
+
+    def decide(self, context) -> int | None:
+        """The handout's page count, with the index set with the pages the layout placed the words on;
+        None where the layout's own is right (or the index can't be set alone)."""
+        pages = splice.anchor_pages(context)
+        self.renderer.index_pages = {a: n for a, n in pages.items() if a.startswith(apparatus.INDEX_ANCHOR_PREFIX)}
+        real = self.renderer.render("index.html", again=True)
+        if real == self.shown:
+            return None
+        if self.html.count(self.shown) == 1:  # the index as pack.html includes it: put the real one in its place
+            self.html = self.html.replace(self.shown, real)
+        else:
+            self.html = self.renderer.render("pack.html", **self.page)
+        start = pages.get(splice.INDEX_ID)
+        cut = splice.index_html(self.html, start) if start is not None else None
+        if cut is None or splice.prints_page_count_in_text(context):
+            return None
+        self.start = start - 1
+        small, first = cut
+
+        def total(small_context) -> int:
+            return self.start + splice.placed_pages(small_context) - first + 1
+
+        self.layout, self.root = lay_out(small, self.pack, self.font_config, report=False, decide=total)
+        return self.start + len(self.layout.pages) - first + 1
 
 
 def paper_of(request: WriteRequest) -> str:
@@ -192,12 +212,14 @@ def metadata_date() -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def lay_out(html: str, pack: Pack, font_config=None, *, report: bool = True):
+def lay_out(html: str, pack: Pack, font_config=None, *, report: bool = True, decide=None):
     """WeasyPrint's layout of the handout: (the document, the HTML tree it laid out).
 
-    ``report=False`` drops WeasyPrint's messages (a layout whose own have been reported)."""
+    ``report=False`` drops WeasyPrint's messages (a layout whose own have been reported);
+    ``decide`` tells the page count before the margin boxes are made (`splice.page_count`)."""
     policy = ResourcePolicy.for_pack(pack.root, builtin_dir("styles"), *fonts.font_dirs())
-    with weasyprint_log() as records, fetch_errors():
+    counting = splice.page_count(decide) if decide else nullcontext()
+    with weasyprint_log() as records, fetch_errors(), counting:
         source = HTML(string=html, base_url=pack_base(pack), url_fetcher=url_fetcher(policy))
         document = source.render(font_config=font_config or FontConfiguration(), pdf_variant=PDF_VARIANT)
     if report:

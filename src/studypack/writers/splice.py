@@ -1,40 +1,44 @@
-"""Setting a handout's index again without laying the whole handout out again.
+"""Setting a handout's index without laying the whole handout out again.
 
 The printed index gives page runs ("12–14"), which only a layout can tell.
 The PDF writer lays the handout out once with provisional runs in the index
-(about as wide as the real ones: `apparatus.provisional_pages`), learns from
-that layout the page of every marked word, and then lays out the index alone,
-with the real runs, as a small document of its own:
+(`apparatus.provisional_pages`, or the pages the last build printed). When
+that layout has placed every page but made none of its margin boxes yet,
+WeasyPrint has told the page of every marked word; then (`page_count`):
 
-- the handout's HTML with only the index and the headings of its first block
-  (the title page's, which set the running heads' strings) left in its body;
-  the blocks between are kept empty and hidden, so that selectors of siblings
-  match as they do in the handout;
-- the index starting on a left or right page as it does in the handout;
-- the page counter set so that the index's first page has the handout's number
-  for it, and every ``counter(pages)`` of the stylesheets replaced by the
-  handout's page count.
+- the index is rendered with the real runs and laid out alone, as a small
+  document of its own (`index_html`): the handout's HTML with only the index
+  and the headings of its first block (the title page's, which set the
+  running heads' strings) left in its body; the blocks between are kept empty
+  and hidden, so that selectors of siblings match as they do in the handout.
+  The index starts on a left or right page as it does in the handout, and the
+  page counter is set so that its first page has the handout's number for it;
+- the handout's page count is then known: the pages before the index, and the
+  index's own. Both layouts make their margin boxes ("Page N of M") with it.
 
-The index's pages from that small layout then take the place of the
+The index's pages from the small layout then take the place of the
 provisional ones (WeasyPrint's ``Document.copy`` of pages from two layouts),
-so the handout is laid out once, not twice. The pages are used only when they
-are proven to fit: the index fills exactly as many pages as the provisional
-one did (so every "Page N of M" stays right), it begins at the same place
-of its first page, and every page's margin boxes (running heads, page
-numbers, edition) read the same in both. Otherwise
-`splice_index` returns None and the writer lays the whole handout out again
-with the real runs, as it would without this module; the PDF is the same.
+however many pages either fills, so the handout is laid out once, not twice.
+`splice_index` checks that the index begins at the top of its first page in
+both and that the margin boxes of that page read the same; otherwise, and
+where the stylesheets print the page count in the text rather than in the
+margins, the writer lays the whole handout out again with the real runs, as
+it would without this module. The PDF is the same either way: a test compares
+it with WeasyPrint's layout of the final HTML, byte for byte.
+
+`page_count` reaches into WeasyPrint's layout (``weasyprint.layout``'s
+``make_margin_boxes`` and the page maker's states), as writers/classset.py
+and epub_pages.py read its page boxes: a WeasyPrint upgrade is checked by
+the tests that build the sample handouts and compare them with whole layouts.
 """
 
 from __future__ import annotations
 
-import re
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import lxml.html
-
-# The page count in the stylesheets: the small layout has fewer pages than the handout.
-PAGES_COUNTER = re.compile(r"counter\(\s*pages\s*\)")
-OTHER_PAGES_COUNTER = re.compile(r"counters?\(\s*pages\s*,")
+import weasyprint.layout
 
 INDEX_ID = "index"
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -48,8 +52,9 @@ def first_page_of(document, anchor: str) -> int | None:
     return None
 
 
-def index_html(html: str, index_page: int, total: int) -> str | None:
-    """The HTML of the index alone, numbered as page ``index_page`` (1-based) onwards of ``total``; None if it can't be cut out.
+def index_html(html: str, index_page: int) -> tuple[str, int] | None:
+    """The HTML of the index alone, numbered as page ``index_page`` (1-based) onwards, and the page of
+    the small layout it starts on; None if it can't be cut out.
 
     The body keeps its first block, which fills page 1 (and sets the running
     heads' strings), and the index, which then breaks to a left or a right page
@@ -71,15 +76,10 @@ def index_html(html: str, index_page: int, total: int) -> str | None:
     right = index_page % 2 == 1  # page 1 is a right-hand page
     index.set("style", f"break-before: {'right' if right else 'left'}; " + (index.get("style") or ""))
     first = 3 if right else 2  # the page the index starts on in the small layout
-    styles = tree.findall(".//style")
-    if any(OTHER_PAGES_COUNTER.search(style.text or "") for style in styles):
-        return None
-    for style in styles:
-        style.text = PAGES_COUNTER.sub(f'"{total}"', style.text or "")
     reset = tree.makeelement("style")
     reset.text = f"@page :first {{ counter-reset: page {index_page - first + 1}; }}"
     tree.find("head").append(reset)
-    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"), first
 
 
 def _headings_only(block) -> None:
@@ -106,13 +106,68 @@ def margin_texts(page) -> list[str]:
 
 
 def splice_index(first, index_layout, start: int) -> object | None:
-    """The handout ``first`` with its index pages (``start`` onwards) replaced by those of ``index_layout``; None if they don't fit."""
+    """The handout ``first`` with its index pages (``start`` onwards) replaced by those of ``index_layout``;
+    None if the index does not begin alike in both (at the top of a page with the same margin boxes)."""
     begin = first_page_of(index_layout, INDEX_ID)
-    if begin is None:
+    if begin is None or start >= len(first.pages):
         return None
-    old, new = first.pages[start:], index_layout.pages[begin:]
-    if len(old) != len(new) or old[0].anchors[INDEX_ID][:3] != new[0].anchors[INDEX_ID][:3]:
-        return None  # other pages, or the index placed otherwise on its first page (its height may differ)
-    if any(margin_texts(a) != margin_texts(b) for a, b in zip(old, new)):
+    old, new = first.pages[start], index_layout.pages[begin]
+    if old.anchors[INDEX_ID][:3] != new.anchors[INDEX_ID][:3] or margin_texts(old) != margin_texts(new):
         return None
-    return first.copy(first.pages[:start] + new)
+    return first.copy(first.pages[:start] + index_layout.pages[begin:])
+
+
+# --- the page count, told before the margin boxes are made ------------------------------
+
+Decide = Callable[[object], "int | None"]
+_deciders: list[Decide] = []
+_make_margin_boxes = weasyprint.layout.make_margin_boxes
+
+
+@contextmanager
+def page_count(decide: Decide) -> Iterator[None]:
+    """While WeasyPrint lays out a document, call ``decide(context)`` once it has placed every page
+    and before it makes the first margin box; the number it returns (if not None) is the page count
+    every ``counter(pages)`` of the margin boxes then prints.
+
+    The layouts nest: ``decide`` may lay out another document (the index), with its own ``page_count``.
+    """
+    if not _deciders:
+        weasyprint.layout.make_margin_boxes = _margin_boxes
+    _deciders.append(decide)
+    try:
+        yield
+    finally:
+        _deciders.pop()
+        if not _deciders:
+            weasyprint.layout.make_margin_boxes = _make_margin_boxes
+
+
+def _margin_boxes(context, page, state):
+    if _deciders and not getattr(context, "studypack_counted", False):
+        context.studypack_counted = True
+        total = _deciders[-1](context)
+        if total is not None:
+            for entry in context.page_maker:
+                entry[3][1]["pages"] = [total]
+    return _make_margin_boxes(context, page, state)
+
+
+def placed_pages(context) -> int:
+    """How many pages a layout made (in ``page_count``'s ``decide``)."""
+    return len(context.page_maker) - 1
+
+
+def anchor_pages(context) -> dict[str, int]:
+    """Anchor -> the (1-based) page of the layout it is first on (in ``page_count``'s ``decide``)."""
+    out: dict[str, int] = {}
+    for number, entry in enumerate(context.page_maker[:-1], 1):
+        for anchor in entry[4].get("anchors", ()):
+            out.setdefault(anchor, number)
+    return out
+
+
+def prints_page_count_in_text(context) -> bool:
+    """Whether a stylesheet printed ``counter(pages)`` in the pages' content, not only in their margins:
+    that text was set with the layout's own page count (in ``page_count``'s ``decide``)."""
+    return any(entry[4].get("pages_wanted") for entry in context.page_maker)
