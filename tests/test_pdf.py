@@ -483,3 +483,66 @@ def test_layout_warnings_worth_telling_become_studypack_warnings(caplog):
     with caplog.at_level(logging.WARNING, logger="studypack"):
         report_log(records, tiny_pack(Path(".")))
     assert [r.getMessage() for r in caplog.records] == ["tiny: PDF layout: Ignored `colr: red` at 3:5, unknown property."]
+
+
+def _pages_with_references(count: int) -> str:
+    """A document whose contents (page 1) points forward to sections, each pointing back to the one before."""
+    items = "".join(f'<li><a href="#s{n}">Section {n}</a></li>' for n in range(count))
+    sections = "".join(
+        f'<section id="s{n}" style="break-before: page"><h2>Section {n}</h2>'
+        + ("<p>Words of the section. " * 30 + "</p>") * (1 + n % 3)
+        + (f'<p>See <a class="back" href="#s{n - 1}">the section before</a>.</p>' if n else "")
+        + "</section>"
+        for n in range(count)
+    )
+    return (
+        "<!DOCTYPE html><html><head><style>"
+        "@page { size: A6; margin: 10mm; @bottom-center { content: counter(page) ' of ' counter(pages); } }"
+        ".contents a::after { content: ' ' target-counter(attr(href), page); }"
+        "a.back::after { content: ' (page ' target-counter(url(#s0), page) ')'; }"
+        f".last::after {{ content: ' (last section: page ' target-counter(url(#s{count - 1}), page) ')'; }}"
+        f"</style></head><body><ol class='contents'>{items}</ol><p class='last'>Also</p>{sections}</body></html>"
+    )
+
+
+@pytest.mark.slow
+def test_page_reference_fix_gives_weasyprint_s_very_bytes():
+    """targets_fix finds the boxes to tell in a table: the PDF is the one WeasyPrint makes without it,
+    with page references by attr() and by url(), forward and back, and they print the right pages."""
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    from weasyprint import HTML
+
+    from studypack.writers import targets_fix
+
+    from weasyprint.css.targets import TargetCollector
+
+    html = _pages_with_references(12)
+    made, told = {}, {}
+    collect = TargetCollector.collect_missing_counters
+
+    def counting(self, parent_box, css_token, parse_again, *missing):  # counts each time a box is told to set its text again
+        def again(*args):
+            told[fixed] += 1
+            return parse_again(*args)
+
+        return collect(self, parent_box, css_token, again, *missing)
+
+    try:
+        TargetCollector.collect_missing_counters = counting
+        for fixed in (False, True):
+            (targets_fix.install if fixed else targets_fix.uninstall)()
+            told[fixed] = 0
+            made[fixed] = HTML(string=html).write_pdf(pdf_identifier=b"test")
+    finally:
+        TargetCollector.collect_missing_counters = collect
+        targets_fix.install()
+    assert made[True] == made[False] and told[True] == told[False] > 0, told
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(made[True])).pages]
+    starts = {int(n): i + 1 for i, t in enumerate(pages) for n in re.findall(r"^Section (\d+)$", t, re.M)}
+    contents = dict(re.findall(r"Section (\d+) (\d+)", pages[0]))
+    assert {int(k): int(v) for k, v in contents.items()} == starts and len(starts) == 12
+    assert f"(last section: page {starts[11]})" in pages[0]
+    section_5 = "".join(pages[starts[5] - 1 : starts[6] - 1])
+    assert f"(page {starts[0]})" in section_5.replace("\n", " ")
