@@ -452,6 +452,23 @@ def test_pdf_index_far_shorter_than_its_provisional_one_is_still_set_alone(tmp_p
 
 
 @pytest.mark.slow
+def test_pdf_index_with_a_weasyprint_whose_layout_splice_does_not_know(tmp_path, monkeypatch):
+    """Where splice.page_count cannot step into WeasyPrint's layout (another version), the writer reads the
+    pages from the finished layout and lays the handout out again with the real index: the same bytes."""
+    from studypack.writers import pdf, splice
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pack = _index_pack(tmp_path)
+    first, _, _ = _write_with_html(pack, tmp_path)
+    monkeypatch.setattr(splice, "HOOKED", False)
+    counts = _count_layouts(monkeypatch)
+    dest = tmp_path / ".other.pdf.1.tmp"
+    result = get_writer("pdf").write(WriteRequest(pack, "student", "standard", Theme(), {}), dest)
+    assert len(counts) == 2 and counts[1] == result.pages, counts  # no index alone: the handout twice
+    assert dest.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.slow
 def test_pdf_page_count_printed_in_the_text_lays_the_handout_out_again(tmp_path, monkeypatch):
     """A stylesheet that prints the page count in the text (not only in the margins) was set with the
     first layout's count: the writer lays the whole handout out again, and gives WeasyPrint's own pages."""

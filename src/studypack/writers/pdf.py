@@ -129,6 +129,8 @@ def lay_out_handout(request: WriteRequest, page_css: str) -> Handout:
         return Handout(document, (root,), html, css)
     index = _Index(renderer, html, pack, font_config, page)
     document, root = lay_out(html, pack, font_config, decide=index.decide)
+    if not index.decided:  # a WeasyPrint whose layout splice.page_count does not know: read the pages afterwards
+        index.set_real(splice.anchor_pages_of(document))
     if index.html == html:  # the index as laid out lists the right pages: this layout is the handout
         return Handout(document, (root,), html, css, renderer.index_pages)
     if index.layout is not None:
@@ -148,21 +150,29 @@ class _Index:
     def __init__(self, renderer: Renderer, html: str, pack: Pack, font_config, page: dict) -> None:
         self.renderer, self.html, self.pack, self.font_config, self.page = renderer, html, pack, font_config, page
         self.shown = renderer.render("index.html", again=True)  # the index as the handout's HTML has it
+        self.decided = False
         self.start = 0  # the 0-based page the index starts on
         self.layout = self.root = None
 
-    def decide(self, context) -> int | None:
-        """The handout's page count, with the index set with the pages the layout placed the words on;
-        None where the layout's own is right (or the index can't be set alone)."""
-        pages = splice.anchor_pages(context)
+    def set_real(self, pages: dict[str, int]) -> bool:
+        """Render the index with the pages the layout placed the words on; whether it differs from the one laid out."""
+        self.decided = True
         self.renderer.index_pages = {a: n for a, n in pages.items() if a.startswith(apparatus.INDEX_ANCHOR_PREFIX)}
         real = self.renderer.render("index.html", again=True)
         if real == self.shown:
-            return None
+            return False
         if self.html.count(self.shown) == 1:  # the index as pack.html includes it: put the real one in its place
             self.html = self.html.replace(self.shown, real)
         else:
             self.html = self.renderer.render("pack.html", **self.page)
+        return True
+
+    def decide(self, context) -> int | None:
+        """The handout's page count, with the index set alone with the real page runs (`splice.page_count`);
+        None where the layout's own is right, or the index can't be set alone."""
+        pages = splice.anchor_pages(context)
+        if not self.set_real(pages):
+            return None
         start = pages.get(splice.INDEX_ID)
         cut = splice.index_html(self.html, start) if start is not None else None
         if cut is None or splice.prints_page_count_in_text(context):

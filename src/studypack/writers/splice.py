@@ -28,8 +28,10 @@ it with WeasyPrint's layout of the final HTML, byte for byte.
 
 `page_count` reaches into WeasyPrint's layout (``weasyprint.layout``'s
 ``make_margin_boxes`` and the page maker's states), as writers/classset.py
-and epub_pages.py read its page boxes: a WeasyPrint upgrade is checked by
-the tests that build the sample handouts and compare them with whole layouts.
+and epub_pages.py read its page boxes. It does so only on the WeasyPrint
+versions it was written against (`READS_WEASYPRINT`); on another, the writer
+reads the pages from the finished layout and, where the real index differs
+from the one laid out, lays the whole handout out again (tested).
 """
 
 from __future__ import annotations
@@ -119,9 +121,15 @@ def splice_index(first, index_layout, start: int) -> object | None:
 
 # --- the page count, told before the margin boxes are made ------------------------------
 
+# The WeasyPrint versions whose layout `page_count` reads (``make_margin_boxes`` and the page
+# maker's states). With another one it does nothing: the writer then reads the pages from the
+# finished layout and lays the handout out again whole where the real index differs.
+READS_WEASYPRINT = ("70",)
+HOOKED = weasyprint.__version__.split(".")[0] in READS_WEASYPRINT and hasattr(weasyprint.layout, "make_margin_boxes")
+
 Decide = Callable[[object], "int | None"]
 _deciders: list[Decide] = []
-_make_margin_boxes = weasyprint.layout.make_margin_boxes
+_make_margin_boxes = getattr(weasyprint.layout, "make_margin_boxes", None)
 
 
 @contextmanager
@@ -131,7 +139,11 @@ def page_count(decide: Decide) -> Iterator[None]:
     every ``counter(pages)`` of the margin boxes then prints.
 
     The layouts nest: ``decide`` may lay out another document (the index), with its own ``page_count``.
+    Where WeasyPrint's layout is not one this module knows (`HOOKED`), ``decide`` is never called.
     """
+    if not HOOKED:
+        yield
+        return
     if not _deciders:
         weasyprint.layout.make_margin_boxes = _margin_boxes
     _deciders.append(decide)
@@ -151,6 +163,15 @@ def _margin_boxes(context, page, state):
             for entry in context.page_maker:
                 entry[3][1]["pages"] = [total]
     return _make_margin_boxes(context, page, state)
+
+
+def anchor_pages_of(document) -> dict[str, int]:
+    """Anchor -> the (1-based) page of a laid-out document it is first on."""
+    out: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            out.setdefault(anchor, number)
+    return out
 
 
 def placed_pages(context) -> int:

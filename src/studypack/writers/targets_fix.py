@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import copy
 
+import weasyprint
 from weasyprint.css.targets import TargetCollector
+
+# The WeasyPrint versions whose method this replaces was read and measured; with another, `install` does nothing.
+FIXES_WEASYPRINT = ("70",)
 
 _ORIGINAL = TargetCollector.cache_target_page_counters
 
@@ -62,8 +66,9 @@ def _cache_target_page_counters(self, anchor_name, page_counter_values, page_mak
 
 
 def install() -> None:
-    """Find the boxes to tell in a table (idempotent)."""
-    TargetCollector.cache_target_page_counters = _cache_target_page_counters
+    """Find the boxes to tell in a table (idempotent), on the WeasyPrint versions this was made for."""
+    if weasyprint.__version__.split(".")[0] in FIXES_WEASYPRINT:
+        TargetCollector.cache_target_page_counters = _cache_target_page_counters
 
 
 def uninstall() -> None:
