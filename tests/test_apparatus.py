@@ -389,8 +389,10 @@ def test_pdf_index_is_set_again_alone_and_gives_the_pages_of_a_whole_layout(tmp_
     pack = _index_pack(tmp_path)
     counts = _count_layouts(monkeypatch)
     dest, result, html = _write_with_html(pack, tmp_path)
-    # The index alone (laid out while the handout's layout waits to make its margin boxes), then the handout.
+    # The index alone (laid out while the handout's layout waits to make its margin boxes), then the handout,
+    # whose first layout had only the index's heading where the index goes.
     assert len(counts) == 2 and counts[1] == result.pages, counts
+    assert html.count('class="part apparatus index"') == 1 and "index-columns" in html
     assert counts[0] < result.pages / 2  # the index alone, after the title page it borrows its running heads from
     whole = pdf.lay_out(html, pack)[0]  # the final HTML laid out whole, as WeasyPrint's command would
     assert dest.read_bytes() == pdf.write_document(whole, pack)
@@ -424,9 +426,11 @@ def test_pdf_index_pages_of_the_last_build_save_the_second_layout(tmp_path, monk
 
 @pytest.mark.slow
 def test_pdf_index_far_shorter_than_its_provisional_one_is_still_set_alone(tmp_path, monkeypatch):
-    """The provisional index fills many more pages than the real one: the handout is still laid out once,
-    the real index alone, and every "Page N of M" counts the real index's pages; the very bytes of a whole layout."""
+    """A pack's own index template that prints the provisional runs (the built-in one prints only the heading
+    until the pages are known), here far longer than the real ones: the handout is still laid out once, the
+    real index alone, and every "Page N of M" counts the real index's pages; the very bytes of a whole layout."""
     pypdf = pytest.importorskip("pypdf")
+    from studypack.resources import builtin_dir
     from studypack.writers import pdf
 
     long = (apparatus.Locator("00–00, " * 400 + "00", "x"),)
@@ -437,8 +441,16 @@ def test_pdf_index_far_shorter_than_its_provisional_one_is_still_set_alone(tmp_p
     monkeypatch.setattr(apparatus, "provisional_pages", too_long)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pack = _index_pack(tmp_path)
+    builtin = (builtin_dir("templates") / "index.html").read_text(encoding="utf-8")
+    own = builtin.replace("{% if not index_is_provisional() %}", "{% if true %}")
+    assert own != builtin
+    (Path(pack.root) / "templates").mkdir(exist_ok=True)
+    (Path(pack.root) / "templates" / "index.html").write_text(own, encoding="utf-8")
     counts = _count_layouts(monkeypatch)
-    dest, result, html = _write_with_html(pack, tmp_path)
+    dest = tmp_path / ".apparatus-student.pdf.1.tmp"
+    request = WriteRequest(pack, "student", "standard", Theme.for_pack(Path(pack.root)), {"emit_html": True})
+    result = get_writer("pdf").write(request, dest)
+    html = result.extra_files[0].read_text(encoding="utf-8")
     assert len(counts) == 2 and counts[1] > result.pages, counts  # the handout laid out with the long index
     whole = pdf.lay_out(html, pack)[0]
     assert dest.read_bytes() == pdf.write_document(whole, pack)
@@ -488,6 +500,20 @@ def test_pdf_page_count_printed_in_the_text_lays_the_handout_out_again(tmp_path,
     assert dest.read_bytes() == pdf.write_document(whole, pack)
     assert len(counts) == 3 and counts[-1] == result.pages, counts  # handout, index alone, handout again
     assert f"({result.pages} pages)" in pypdf_text(dest, 0)
+
+
+def test_print_index_before_its_pages_are_known_is_its_heading_alone(tmp_path):
+    """The handout's first layout carries only the index's heading (the writer sets the index alone
+    once it knows the pages); given the pages, the whole index with its page numbers."""
+    pack = _index_pack(tmp_path)
+    renderer = Renderer(pack, "student", "pdf", Theme(), "standard")
+    first = lxml_html.document_fromstring(renderer.render("pack.html"))
+    index = first.get_element_by_id("index")
+    assert "provisional" in index.get("class") and [el.tag for el in index] == ["h1"]
+    assert renderer.prints_index
+    renderer.index_pages = {"ix-term-politburo-4-1": 3, "ix-term-politburo-4-2": 4}
+    real = lxml_html.document_fromstring(renderer.render("index.html", again=True))
+    assert "Politburo 3–4" in " ".join(real.text_content().split())
 
 
 def test_index_html_keeps_the_first_block_and_the_index_numbered_on():

@@ -389,10 +389,11 @@ def by_page(uses: list[Use], pages: dict[str, int]) -> tuple[Locator, ...]:
 def provisional_pages(uses: list[Use]) -> tuple[Locator, ...]:
     """Page runs of about the width the real ones will have, before a layout tells them.
 
-    The PDF writer lays the handout out once with these in the index, then sets
-    the index again with the real runs; its pages replace the first ones when
-    it fills as many pages (writers/splice.py). A part is guessed to print its
-    uses of a word on one page, or on a run of pages where it uses it more than once.
+    The PDF writer's first layout has these in the index (the built-in template
+    prints only the index's heading then; a pack's own may print them), and
+    then sets the index alone with the real runs (writers/splice.py). A part is
+    guessed to print its uses of a word on one page, or on a run of pages where
+    it uses it more than once.
     """
     out = []
     for _, group in groupby(uses, key=lambda u: u.place.part_number):

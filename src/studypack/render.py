@@ -261,7 +261,8 @@ class Renderer:
 
         In print its locators are page numbers, which only a layout knows: until the
         writer sets ``index_pages`` the entries have provisional ones of about the same
-        width; ``prints_index`` says whether there is one.
+        width (the built-in template then prints only the index's heading: the writer
+        sets the index alone, writers/splice.py); ``prints_index`` says whether there is one.
         """
         entries = apparatus.index_entries(self.marker, self.index_pages, provisional=self.target == "pdf")
         self.prints_index = self.target == "pdf" and bool(entries)

@@ -111,8 +111,8 @@ def lay_out_handout(request: WriteRequest, page_css: str) -> Handout:
     ``html`` is the handout's whole HTML, index and all: what ``--emit-html``
     writes, and what WeasyPrint alone turns into the same pages. The handout is
     first laid out with the index the last build of this output printed, where
-    the build has it (``request.artefacts["index_pages"]``), else with
-    provisional page runs. When that layout has placed its pages, the index is
+    the build has it (``request.artefacts["index_pages"]``), else with the
+    index's heading alone. When that layout has placed its pages, the index is
     rendered with the real runs: the same as the one laid out (the text before
     it unchanged), the layout is the handout; otherwise the index is laid out
     alone, and its pages take the place of the first ones.

@@ -1,8 +1,10 @@
 """Setting a handout's index without laying the whole handout out again.
 
 The printed index gives page runs ("12–14"), which only a layout can tell.
-The PDF writer lays the handout out once with provisional runs in the index
-(`apparatus.provisional_pages`, or the pages the last build printed). When
+The PDF writer lays the handout out once with only the index's heading where
+the index goes (templates/index.html, while ``index_is_provisional``; a
+pack's own template may print `apparatus.provisional_pages`), or with the
+index the last build printed. When
 that layout has placed every page but made none of its margin boxes yet,
 WeasyPrint has told the page of every marked word; then (`page_count`):
 
