@@ -30,27 +30,14 @@ def imports(argv: list[str]) -> dict:
 
 
 def pdfua(pack_dir: Path) -> dict:
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from studypack import fonts
     from studypack.assemble import load_pack
-    from studypack.fetch import ResourcePolicy, url_fetcher
-    from studypack.render import Renderer, Theme
-    from studypack.resources import builtin_dir
+    from studypack.render import Theme
     from studypack.writers import WriteRequest, pydyf_fix
-    from studypack.writers.html import inline_style
-    from studypack.writers.pdf import PDF_VARIANT, pack_base, paper_css, paper_of
+    from studypack.writers.pdf import PDF_VARIANT, PdfWriter, lay_out_handout
 
     pack = load_pack(pack_dir)
     request = WriteRequest(pack, "student", "standard", Theme.for_pack(pack_dir), {})
-    renderer = Renderer(pack, "student", "pdf", request.theme, "standard", options={})
-    css = "\n".join((fonts.font_css(), renderer.css(), paper_css(paper_of(request))))
-    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pack_base(pack))
-    policy = ResourcePolicy.for_pack(pack.root, builtin_dir("styles"), *fonts.font_dirs())
-    document = HTML(string=html, base_url=pack_base(pack), url_fetcher=url_fetcher(policy)).render(
-        font_config=FontConfiguration(), pdf_variant=PDF_VARIANT
-    )
+    document = lay_out_handout(request, PdfWriter().page_css(request)).document  # the handout, index and all
     document.write_pdf()  # the first write warms font subsetting up; not counted
 
     def timed(variant, fixed: bool) -> tuple[float, bytes]:
