@@ -516,6 +516,34 @@ def test_print_index_before_its_pages_are_known_is_its_heading_alone(tmp_path):
     assert "Politburo 3–4" in " ".join(real.text_content().split())
 
 
+@pytest.mark.slow
+def test_page_count_hook_reads_the_pages_the_layout_gives(tmp_path):
+    """What splice.page_count's ``decide`` reads from WeasyPrint's page maker (the page of every anchor, the
+    page count) is what the finished layout says; the count it returns is the one the margins print."""
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    from studypack import fonts
+    from studypack.writers import pdf, splice
+    from studypack.writers.html import inline_style
+
+    pack = _index_pack(tmp_path)
+    renderer = Renderer(pack, "student", "pdf", Theme(), "standard")
+    css = "\n".join((fonts.font_css(), renderer.css(), pdf.paper_css("a4")))
+    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pdf.pack_base(pack))
+    seen = {}
+
+    def decide(context):
+        seen.update(pages=splice.anchor_pages(context), count=splice.placed_pages(context))
+        return 99
+
+    document, _ = pdf.lay_out(html, pack, decide=decide)
+    assert seen["count"] == len(document.pages) and seen["pages"] == splice.anchor_pages_of(document)
+    assert any(anchor.startswith(apparatus.INDEX_ANCHOR_PREFIX) for anchor in seen["pages"])
+    text = pypdf.PdfReader(io.BytesIO(document.write_pdf())).pages[1].extract_text()
+    assert "Page 2 of 99" in text
+
+
 def test_index_html_keeps_the_first_block_and_the_index_numbered_on():
     from studypack.writers import splice
 

@@ -4,9 +4,9 @@ The printed index gives page runs ("12–14"), which only a layout can tell.
 The PDF writer lays the handout out once with only the index's heading where
 the index goes (templates/index.html, while ``index_is_provisional``; a
 pack's own template may print `apparatus.provisional_pages`), or with the
-index the last build printed. When
-that layout has placed every page but made none of its margin boxes yet,
-WeasyPrint has told the page of every marked word; then (`page_count`):
+index the last build printed. When that layout has placed every page but
+made none of its margin boxes yet, WeasyPrint has told the page of every
+marked word; then (`page_count`):
 
 - the index is rendered with the real runs and laid out alone, as a small
   document of its own (`index_html`): the handout's HTML with only the index
@@ -18,8 +18,8 @@ WeasyPrint has told the page of every marked word; then (`page_count`):
 - the handout's page count is then known: the pages before the index, and the
   index's own. Both layouts make their margin boxes ("Page N of M") with it.
 
-The index's pages from the small layout then take the place of the
-provisional ones (WeasyPrint's ``Document.copy`` of pages from two layouts),
+The index's pages from the small layout then take the place of the first
+layout's (WeasyPrint's ``Document.copy`` of pages from two layouts),
 however many pages either fills, so the handout is laid out once, not twice.
 `splice_index` checks that the index begins at the top of its first page in
 both and that the margin boxes of that page read the same; otherwise, and
