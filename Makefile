@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: build test bench images clean install
+.PHONY: build test bench images clean install bytecode
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,20 @@ $(TESTSTAMP): $(STAMP)
 
 install: $(STAMP)
 
-build: $(STAMP)
+# The bytecode of studypack's own modules, which an editable install leaves
+# uncompiled: where PYTHONDONTWRITEBYTECODE is set, every run would compile
+# them again (about 35 ms, a tenth of a small EPUB build). Only what changed
+# is compiled; the files go to src/**/__pycache__ (ignored by git).
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q src
+
+build: bytecode
 	$(BIN)/studypack build
 
-test: $(TESTSTAMP)
+test: $(TESTSTAMP) bytecode
 	$(BIN)/python -m pytest -n 2 -q --durations=20
 
-bench: $(TESTSTAMP)
+bench: $(TESTSTAMP) bytecode
 	$(BIN)/python bench/run.py
 
 images: $(STAMP)
@@ -35,3 +42,4 @@ images: $(STAMP)
 
 clean:
 	rm -rf $(VENV) dist/*/ build *.egg-info
+	find src -name __pycache__ -prune -exec rm -rf {} +

@@ -22,3 +22,19 @@ def pack_copy(tmp_path):
         return dest
 
     return copy
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _template_cache(tmp_path_factory):
+    """Compiled templates go to a folder of the test session, not the user's cache (render.template_cache_dir);
+    set in the environment, so that the builds the tests run as processes use it too."""
+    import os
+
+    folder = tmp_path_factory.mktemp("studypack-cache")
+    before = os.environ.get("STUDYPACK_CACHE_DIR")
+    os.environ["STUDYPACK_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("STUDYPACK_CACHE_DIR", None)
+    else:
+        os.environ["STUDYPACK_CACHE_DIR"] = before

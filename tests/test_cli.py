@@ -107,3 +107,32 @@ def test_missing_document_for_inspect(capsys, tmp_path):
     assert run(["inspect", str(tmp_path / "missing.txt")]) == 1
     err = capsys.readouterr().err
     assert "missing.txt" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("case", ["built", "bad folder"])
+def test_the_console_script_ends_without_teardown_but_with_its_exit_handlers_and_all_it_printed(pack_copy, tmp_path, case):
+    """`entry` leaves with os._exit (cli.leave): the exit code, every line printed to a pipe and
+    every exit handler must survive that."""
+    import os
+    import subprocess
+    import sys
+
+    folder = pack_copy("basic") if case == "built" else tmp_path / "missing"
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
+        "from studypack.cli import entry\n"
+        f"sys.argv = ['studypack', 'build', {str(folder)!r}, '--format', 'html', '--out', {str(tmp_path / 'out')!r}]\n"
+        "entry()\n"
+        "print('not reached')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe's output is buffered
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert result.stderr.rstrip().endswith("exit handler ran"), result.stderr
+    assert "not reached" not in result.stdout
+    if case == "built":
+        assert result.returncode == 0, result.stderr
+        assert re.search(r"3 outputs \(3 rendered, 0 from the cache\)", result.stdout), result.stdout
+    else:
+        assert result.returncode == 1
+        assert "missing: no such pack folder" in result.stderr

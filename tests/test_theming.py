@@ -152,10 +152,68 @@ def test_templates_compiled_ahead_by_a_worker_render_as_compiled_on_demand(pack,
     the Renderer's filters): the compiled code must be what a Renderer would have compiled."""
     from studypack import render
 
+    monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")  # compiled here, not read from disk
     theme = Theme()
     monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
     on_demand = html(pack, theme, "teacher", target)
     monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
-    render.precompile()
+    render.precompile(target)
     assert render._COMPILED._code, "nothing was compiled ahead"
     assert html(pack, theme, "teacher", target) == on_demand
+
+
+def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, tmp_path, monkeypatch):
+    """The compiled templates outlive the process (the user's cache folder): a later build loads them
+    instead of compiling, and a template whose source changed is compiled afresh."""
+    from studypack import render
+
+    monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(tmp_path / "cache"))
+    theme = Theme()
+    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+    first = html(pack, theme, "teacher", "epub")
+    folder = render.template_cache_dir()
+    kept = sorted(folder.glob("*.jbc"))
+    assert len(kept) >= 5, kept  # the page, its parts, sources, worksheets...
+    assert folder.parent == tmp_path / "cache" and oct(folder.stat().st_mode & 0o777) == oct(0o700)
+
+    # A new process: nothing in memory, and compiling is not allowed.
+    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+
+    def no_compiling(self, *args, **kwargs):
+        raise AssertionError("a template was compiled although its code was on disk")
+
+    with monkeypatch.context() as m:
+        m.setattr(render.SandboxedEnvironment, "compile", no_compiling)
+        assert html(pack, theme, "teacher", "epub") == first
+
+    # A pack's own template of the same name, changed: compiled, and its own code kept too.
+    own = tmp_path / "own"
+    (own / "templates").mkdir(parents=True)
+    base = (builtin_dir("templates") / "source.html").read_text(encoding="utf-8")
+    (own / "templates" / "source.html").write_text("<!-- own -->" + base, encoding="utf-8")
+    changed = html(pack, Theme(template_dirs=(own / "templates",)), "teacher", "epub")
+    assert "<!-- own -->" in changed
+    assert len(list(folder.glob("*.jbc"))) == len(kept) + 1
+    (own / "templates" / "source.html").write_text("<!-- changed -->" + base, encoding="utf-8")
+    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+    again = html(pack, Theme(template_dirs=(own / "templates",)), "teacher", "epub")
+    assert "<!-- changed -->" in again and "<!-- own -->" not in again
+
+
+@pytest.mark.parametrize("setting", ["empty", "shared"])
+def test_compiled_templates_are_not_kept_where_others_could_write(pack, tmp_path, monkeypatch, setting):
+    """Compiled code runs as it is loaded: no cache when STUDYPACK_CACHE_DIR is set empty, or when the
+    folder can be written by others; the build still renders."""
+    from studypack import render
+
+    if setting == "empty":
+        monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")
+    else:
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        shared.chmod(0o777)
+        monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(shared))
+    assert render.template_cache_dir() is None
+    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+    assert "source" in html(pack, Theme(), "teacher", "epub")
+    assert not list(tmp_path.rglob("*.jbc"))

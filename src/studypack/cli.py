@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -330,4 +331,32 @@ def run(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     """The console script."""
-    sys.exit(run())
+    leave(run())
+
+
+def leave(code: int) -> None:
+    """End the process with ``code`` without tearing the interpreter down.
+
+    By now every output is written and closed and the workers have ended;
+    Python's own exit would then spend about 25 ms freeing every module and
+    object one by one, a tenth of a small EPUB build. What exit handlers the
+    process registered still run, and what it printed is flushed first. With
+    another thread still running, or a stream that cannot be flushed (a closed
+    pipe), Python exits as usual and reports as usual.
+    """
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    atexit._run_exitfuncs()  # what sys.exit would run: logging.shutdown, multiprocessing's clean-up...
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)

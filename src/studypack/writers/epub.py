@@ -376,4 +376,4 @@ def warm_up() -> None:
     from .. import render
     from . import epub_package  # noqa: F401 - imported for its import time, off the job's
 
-    render.precompile()
+    render.precompile("epub")

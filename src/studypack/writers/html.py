@@ -76,4 +76,4 @@ def warm_up() -> None:
     """Ready a worker for HTML jobs: the templates compiled."""
     from .. import render
 
-    render.precompile()
+    render.precompile("html")
