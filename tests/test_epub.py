@@ -396,12 +396,42 @@ def test_cover_image_is_generated_marked_and_deterministic(tmp_path, model_books
     assert book.opf.find("opf:metadata/opf:meta[@name='cover']", NS).get("content") == cover.get("id")
     data = book.zip.read(f"EPUB/{cover.get('href')}")
     assert Image.open(io.BytesIO(data)).size == (1600, 2560)
+    assert book.zip.getinfo(f"EPUB/{cover.get('href')}").compress_type == zipfile.ZIP_STORED  # a PNG: not deflated again
     page = book.chapter("cover.xhtml")
     img = page.find(".//x:img", NS)
     assert img.get("src") == cover.get("href") and img.get("alt") == "Cover: Model pack"
     assert book.spine()[0] == "cover.xhtml"
     again = write_epub(model_pack(tmp_path), tmp_path / "again.epub")
     assert zipfile.ZipFile(again).read(f"EPUB/{cover.get('href')}") == data
+
+
+def test_flat_cover_is_a_palette_image_that_looks_the_same_and_a_picture_stays_full_colour():
+    """The built-in cover (flat colours and text) is stored with 256 colours: far smaller, and no pixel
+    visibly different; an image with many colours (a photograph on a pack's own cover) is left alone."""
+    from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+    from studypack.writers.cover import FLAT_COLOURS, _flat
+
+    poster = Image.new("RGB", (800, 600), "#1f3a5f")
+    draw = ImageDraw.Draw(poster)
+    draw.rectangle((0, 0, 800, 90), fill="#f4efe3")
+    draw.text((40, 200), "The struggle for power", fill="#fdfbf5", font=ImageFont.load_default(size=64))
+    assert 2 < len(poster.getcolors(FLAT_COLOURS)) < FLAT_COLOURS  # the letters' edges add shades
+    flat = _flat(poster)
+    assert flat.mode == "P"
+    difference = ImageChops.difference(poster, flat.convert("RGB")).getextrema()
+    assert max(high for _, high in difference) <= 24, difference
+    sizes = []
+    for image in (poster, flat):
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        sizes.append(len(out.getvalue()))
+    assert sizes[1] < sizes[0] * 0.7, sizes
+
+    import random
+
+    noise = Image.frombytes("RGB", (256, 256), random.Random(7).randbytes(256 * 256 * 3))
+    assert _flat(noise) is noise
 
 
 def test_accessibility_metadata_claims_only_what_the_book_has(model_books):
@@ -538,9 +568,17 @@ def test_an_epub_only_build_uses_the_page_map_and_cover_kept_by_an_earlier_build
     first = build([pack], BuildOptions(formats=("pdf", "epub"), editions=("student",), out_dir=out, jobs=1))
     epub = next(o.path for o in first.outputs if o.job.format == "epub")
     before = epub.read_bytes()
-    again = build([pack], BuildOptions(formats=("epub",), editions=("student",), out_dir=out, jobs=1, force=True))
+    (cover,) = (out / ".studypack-artefacts").glob("*.cover.png")
+    written = cover.stat().st_mtime_ns
+    again = build([pack], BuildOptions(formats=("epub",), editions=("student",), out_dir=out, jobs=2, force=True))
     assert [o.cached for o in again.outputs] == [False]
     assert epub.read_bytes() == before
+    assert cover.stat().st_mtime_ns == written  # read by the job where it lies, not sent back and kept again
+
+    cover.unlink()  # gone before the job reads it (kept files are read by the job, in its worker)
+    from studypack.artefacts import COVER, Kept, read_kept
+
+    assert read_kept({"cover": Kept(cover, COVER), "index_pages": {"a": 1}}) == {"index_pages": {"a": 1}}
 
     fresh = build([pack], BuildOptions(formats=("epub",), editions=("student",), out_dir=tmp_path / "new", jobs=1))
     book = Epub(fresh.outputs[0].path)  # no handout built here yet: no page list, no cover, still a good book

@@ -12,7 +12,10 @@ make them itself:
   twin is in the build, so its worker has WeasyPrint loaded anyway);
 - both are kept in the output folder (`BuildCache.keep_artefact`) under the
   twin's layout key (everything the layout depends on), so a later EPUB-only
-  build uses them without WeasyPrint.
+  build uses them without WeasyPrint. A job is handed a kept artefact as a
+  `Kept` (where it lies), which the job reads itself (`read_kept`), in its
+  worker: the build process, which is what a small EPUB build waits on,
+  never reads or passes on the bytes.
 
 An EPUB-only build that has neither (the PDF was never built into this
 folder) makes the book without page list and cover, and never imports
@@ -25,6 +28,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .cache import BuildCache, job_key
 
@@ -61,6 +65,33 @@ def decode_page_map(data: bytes):
     raw = json.loads(zlib.decompress(data))
     printed = [PrintedBlock((tag, text), page, frozenset(pages)) for tag, text, page, pages in raw["blocks"]]
     return printed, raw["pages"]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An artefact kept in the output folder, handed to a job to read itself."""
+
+    path: Path
+    name: str  # PAGE_MAP or COVER
+
+    def read(self):
+        """The artefact: a page map decoded, a cover's PNG bytes (OSError if it is gone)."""
+        data = self.path.read_bytes()
+        return decode_page_map(data) if self.name == PAGE_MAP else data
+
+
+def read_kept(artefacts: dict) -> dict:
+    """A job's artefacts with every `Kept` one read; one that cannot be read is left out, and the
+    writer does without it as it would in a build that never kept it (it makes it itself)."""
+    out = {}
+    for name, value in artefacts.items():
+        if isinstance(value, Kept):
+            try:
+                value = value.read()
+            except (OSError, ValueError):
+                continue
+        out[name] = value
+    return out
 
 
 class PrintArtefacts:
@@ -115,10 +146,10 @@ class PrintArtefacts:
         twin = self.twin(job)
         if self.made.get(twin) is not None:
             artefacts["page_map"] = self.made[twin]
-        elif (data := self.cache.artefact(key, PAGE_MAP)) is not None:
-            artefacts["page_map"] = decode_page_map(data)
-        if (cover := self.cache.artefact(key, COVER)) is not None:
-            artefacts["cover"] = cover
+        elif (kept := self.cache.artefact_path(key, PAGE_MAP)) is not None:
+            artefacts["page_map"] = Kept(kept, PAGE_MAP)
+        if (kept := self.cache.artefact_path(key, COVER)) is not None:
+            artefacts["cover"] = Kept(kept, COVER)
         return artefacts
 
     def rendered(self, output, details: dict) -> None:

@@ -447,6 +447,10 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
     """Render one job to ``dest``, a temporary file beside its output (deleted if the job fails)."""
     started = time.perf_counter()
     writer = get_writer(job.format)
+    if request.artefacts:
+        from .artefacts import read_kept
+
+        request = replace(request, artefacts=read_kept(request.artefacts))  # here, in the worker
     try:
         job.output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -174,12 +174,10 @@ class BuildCache:
 
     # --- artefacts: what a job made for later jobs (the PDF's page map, the EPUB's cover) ---
 
-    def artefact(self, key: str, name: str) -> bytes | None:
-        """The artefact ``name`` kept under ``key`` (a layout key, see artefacts.py), or None."""
-        try:
-            return (self.path.parent / ARTEFACTS_NAME / f"{key}.{name}").read_bytes()
-        except OSError:
-            return None
+    def artefact_path(self, key: str, name: str) -> Path | None:
+        """Where the artefact ``name`` kept under ``key`` (a layout key, see artefacts.py) lies, or None."""
+        path = self.path.parent / ARTEFACTS_NAME / f"{key}.{name}"
+        return path if path.is_file() else None
 
     def has_artefact(self, key: str, name: str) -> bool:
         """Whether the artefact ``name`` is kept under ``key``."""

@@ -98,7 +98,8 @@ class EpubWriter(Writer):
                 "files": [c.file_name for c in book.chapters],
                 "print_pages": len(book.pages),
                 "cover": book.cover is not None,
-                "cover_image": book.cover[1] if book.cover else None,  # the build keeps it for the next EPUB-only build
+                # the build keeps a cover made here for the next EPUB-only build (one it was handed is kept already)
+                "cover_image": book.cover[1] if book.cover and "cover" not in request.artefacts else None,
             }
         )
 

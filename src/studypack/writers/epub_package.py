@@ -60,6 +60,7 @@ def package(book: Book) -> bytes:
         "epub3_pages": False,
         "epub3_landmark": False,
         "mtime": modified,
+        "compresslevel": 0,  # repack compresses: ebooklib's own zip is read once and thrown away
     }
     try:
         written = epub.write_epub(buffer, ebook, options)
@@ -154,8 +155,13 @@ def reading_positions(book: Book) -> dict[str, tuple[int, int]]:
     return positions
 
 
+# Files that are compressed already: deflating them again takes time and saves nothing.
+COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")
+
+
 def repack(data: bytes, modified: datetime, fix_ncx: Callable[[bytes], bytes]) -> bytes:
-    """ebooklib's zip written again: fixed timestamps and order, mimetype first and stored, the NCX finished."""
+    """ebooklib's zip written again: fixed timestamps and order, mimetype first and stored, images and
+    web fonts stored, the rest deflated, the NCX finished."""
     stamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
@@ -168,7 +174,8 @@ def repack(data: bytes, modified: datetime, fix_ncx: Callable[[bytes], bytes]) -
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            stored = name == "mimetype" or name.lower().endswith(COMPRESSED)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             target.writestr(info, content, compresslevel=9)
     return out.getvalue()
 
