@@ -136,3 +136,18 @@ def test_the_console_script_ends_without_teardown_but_with_its_exit_handlers_and
     else:
         assert result.returncode == 1
         assert "missing: no such pack folder" in result.stderr
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path):
+    """`cli.leave` skips the interpreter's teardown, but not under a profiler, which writes after the program."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "run.prof"
+    result = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "studypack", "--version"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert __version__ in result.stdout
+    assert out.is_file() and out.stat().st_size > 0

@@ -341,13 +341,14 @@ def leave(code: int) -> None:
     Python's own exit would then spend about 25 ms freeing every module and
     object one by one, a tenth of a small EPUB build. What exit handlers the
     process registered still run, and what it printed is flushed first. With
-    another thread still running, or a stream that cannot be flushed (a closed
-    pipe), Python exits as usual and reports as usual.
+    another thread still running, a stream that cannot be flushed (a closed
+    pipe), or a profiler or tracer watching (``python -m cProfile``, coverage:
+    they write their results after the program), Python exits as usual.
     """
     import atexit
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     try:
         sys.stdout.flush()
