@@ -172,6 +172,35 @@ def test_the_class_set_has_one_named_copy_per_student(built):
     assert "Иван Петров" in texts((folder / "handout-student-class-9X" / split[1]).read_bytes())[0]
 
 
+def test_the_booklet_class_set_is_each_students_named_booklet_on_sheets_of_its_own(built):
+    """--booklet with --names: each student's copy is a booklet (saddle-stitch order, as the plain
+    booklet), named on its title page and in the top margin of every other page, and starts a sheet."""
+    folder, output = built
+    plain = halves((folder / "handout-student-booklet.pdf").read_bytes())
+    whole = halves((folder / "handout-student-booklet-class-9X.pdf").read_bytes())
+    names = ["Anna Smith", "Иван Петров", "Maximilian Alexander Fitzgerald"]
+    assert len(whole) == len(names) * len(plain) and len(plain) % 2 == 0  # each booklet: whole sheets
+    count = max(n for side in plain for text in side if (n := _page_number(text)))
+    for copy, name in enumerate(names):
+        sides = whole[copy * len(plain) : (copy + 1) * len(plain)]
+        found = [tuple(_page_number(text) for text in side) for side in sides]
+        assert found == [tuple(None if n == 1 else n for n in side) for side in printroom.booklet_sides(count)]
+        for side, original in zip(sides, plain):
+            for half, plain_half in zip(side, original):
+                flat = " ".join(half.split())
+                if plain_half:  # a page of the handout (not a blank): named, and the page itself under the name
+                    assert name in flat, (name, flat[:80])
+                    assert plain_half.split()[-1] in half
+                assert all(other not in flat for other in names if other != name)
+        assert "Opposition in 1923" in sides[0][1]  # the title page: right half of the first side
+    split = sorted(p.name for p in (folder / "handout-student-booklet-class-9X").iterdir())
+    assert split == ["1-Anna-Smith.pdf", "2-Иван-Петров.pdf", "3-Maximilian-Alexander-Fitzgerald-Montgomery-Smythe.pdf"]
+    assert "Иван Петров" in halves((folder / "handout-student-booklet-class-9X" / split[1]).read_bytes())[0][1]
+    summary = output[output.index("paper, printed double-sided") :]
+    sheets = len(plain) // 2
+    assert re.search(rf"handout-student-booklet-class-9X\.pdf +{count} pages +{sheets} sheets? a copy +x 3 += +{3 * sheets} sheet", summary)
+
+
 def test_the_print_run_and_the_print_summary(built):
     folder, output = built
     run = texts((folder.parent / "print-run.pdf").read_bytes())
@@ -211,3 +240,62 @@ def test_a_name_the_print_fonts_cannot_print_is_refused_at_its_line(tmp_path):
         render_stamps(read_roster(roster), places)
     assert str(caught.value.where).endswith("9X.csv:4")
     assert "no glyph for '王' (U+738B" in caught.value.message
+
+
+def _overlaps(pdf: bytes, name: str) -> list[tuple[int, str]]:
+    """(page, text) of every character printed within the box of ``name`` where it stands on a page."""
+    document = pypdfium2.PdfDocument(pdf)
+    found = []
+    for number in range(len(document)):
+        text = document[number].get_textpage()
+        count = text.count_chars()
+        chars = text.get_text_range(0, count)
+        start = chars.find(name)
+        if start < 0:
+            continue
+        boxes = [text.get_charbox(i) for i in range(start, start + len(name)) if not chars[i].isspace()]
+        left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+        bottom, top = min(b[1] for b in boxes), max(b[3] for b in boxes)
+        for i in range(count):
+            if start <= i < start + len(name) or chars[i].isspace():
+                continue
+            x0, y0, x1, y1 = text.get_charbox(i)
+            if x0 < right and x1 > left and y0 < top and y1 > bottom:
+                found.append((number + 1, chars[i]))
+    return found
+
+
+def test_names_in_a_large_print_booklet_keep_clear_of_the_running_heads(tmp_path):
+    """On a large-print booklet's narrow pages a running head leaves a name no room at the top: the
+    names go to the bottom margin's inner corner, set smaller where even that is too narrow, and no
+    name is printed over anything; the title page gives the Name box a line of its own."""
+    pack = tmp_path / "handout"
+    shutil.copytree(ROOTS / "handout", pack)
+    long_name = "Maximilian Alexander Fitzgerald-Montgomery Smythe"
+    roster = tmp_path / "9X.csv"
+    roster.write_text(f"name,class\nAnna Smith,9X\n{long_name},9X\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(pack), "-f", "pdf", "-e", "student", "-o", str(out), "-j", "1", "--paper", "letter"]
+    args += ["--variant", "large-print", "--booklet", "--names", str(roster), "--split"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    folder = out / "handout" / "handout-student-large-print-booklet-class-9X"
+    for copy, name in zip(sorted(folder.iterdir()), ["Anna Smith, 9X", f"{long_name}, 9X"]):
+        pdf = copy.read_bytes()
+        assert _overlaps(pdf, name) == []
+        document = pypdfium2.PdfDocument(pdf)
+        named = 0
+        for number in range(len(document)):
+            page = document[number]
+            width, height = page.get_size()
+            text = page.get_textpage()
+            named += " ".join(text.get_text_bounded(0, 0, width, 60).split()).count(name.split(",")[0])
+        assert named >= 2, (copy.name, named)  # in the bottom margins (PDF y from the foot of the sheet)
+    # The title page (right half of the first side): the Name box on a line of its own, the Class and
+    # Date boxes on the line below.
+    title = pypdfium2.PdfDocument((out / "handout" / "handout-student-large-print-booklet.pdf").read_bytes())[0]
+    text = title.get_textpage()
+    chars = text.get_text_range(0, text.count_chars())
+    height = {label: text.get_charbox(chars.index(label))[1] for label in ("Name", "Class", "Date")}
+    assert height["Class"] == pytest.approx(height["Date"], abs=1)
+    assert height["Name"] - height["Class"] > 20, height  # points: a line higher

@@ -45,7 +45,9 @@ EDITIONS = ("student", "teacher", "answers")
 VARIANTS = ("standard", "large-print", "dyslexia")
 
 # The print room's outputs (docs/print-room.md): their jobs come from --booklet and --names, not --format.
-PRINT_FORMATS = ("booklet", "classset")
+PRINT_FORMATS = ("booklet", "classset", "classbooklet")
+# The class sets: one named copy of the student edition per student, as handouts and (with --booklet) as booklets.
+CLASS_SETS = ("classset", "classbooklet")
 PRINT_RUN = "print-run.pdf"
 
 
@@ -71,7 +73,8 @@ class BuildOptions:
 
     def print_formats(self) -> tuple[str, ...]:
         """The print room's formats this build makes, besides ``formats``."""
-        return (("booklet",) if self.booklet else ()) + (("classset",) if self.roster is not None else ())
+        named = ("classset", "classbooklet") if self.booklet else ("classset",)
+        return (("booklet",) if self.booklet else ()) + (named if self.roster is not None else ())
 
     def class_set_options(self) -> dict:
         """What a class set's writer is told besides the writer options (and its cache key covers)."""
@@ -97,9 +100,9 @@ class Job:
     @property
     def output(self) -> Path:
         suffix = "" if self.variant == "standard" else f"-{self.variant}"
-        if self.format == "booklet":
+        if self.format in ("booklet", "classbooklet"):
             suffix += "-booklet"
-        elif self.format == "classset":
+        if self.format in CLASS_SETS:
             suffix += f"-class-{self.class_list}"
         return self.out_dir / self.name / f"{self.name}-{self.edition}{suffix}.{extension_of(self.format)}"
 
@@ -156,7 +159,7 @@ def plan_jobs(pack_dirs: list[Path], options: BuildOptions) -> list[Job]:
     for pack_dir in pack_dirs:
         for fmt in (*options.formats, *options.print_formats()):
             # A class set is of the student edition: the others are not handed to each student.
-            editions, named = (("student",), class_list) if fmt == "classset" else (options.editions, "")
+            editions, named = (("student",), class_list) if fmt in CLASS_SETS else (options.editions, "")
             for edition in editions:
                 for variant in options.variants:
                     jobs.append(Job(pack_dir, pack_name(pack_dir), edition, variant, fmt, options.out_dir, named))
@@ -179,7 +182,7 @@ def build(pack_dirs: list[Path], options: BuildOptions, progress: Progress | Non
         inputs = {d: inputs_digest(d, themes[d]) for d in pack_dirs}
         artefacts = PrintArtefacts(jobs, cache, themes, options, __version__, inputs)
         features = {job: artefacts.features(job) for job in jobs if job.format == "epub"}
-        features.update({job: options.class_set_options() for job in jobs if job.format == "classset"})
+        features.update({job: options.class_set_options() for job in jobs if job.format in CLASS_SETS})
         keys = {
             job: job_key(job, themes[job.pack_dir], options, __version__, features.get(job), inputs[job.pack_dir])
             for job in jobs
@@ -244,7 +247,7 @@ def print_figures(outputs: list[Output], options: BuildOptions) -> list:
     """The pages and sheets of paper of each PDF, booklet and class set (paper.PrintFigures)."""
     from . import paper
 
-    kinds = {"pdf": "handout", "booklet": "booklet", "classset": "class set"}
+    kinds = {"pdf": "handout", "booklet": "booklet", "classset": "class set", "classbooklet": "booklet class set"}
     return [
         paper.figures(
             o.path,
@@ -252,7 +255,7 @@ def print_figures(outputs: list[Output], options: BuildOptions) -> list:
             o.job.edition,
             o.pages,
             options.class_size,
-            len(options.roster) if o.job.format == "classset" else None,
+            len(options.roster) if o.job.format in CLASS_SETS else None,
             o.job.variant,
         )
         for o in outputs
@@ -343,7 +346,7 @@ def _start_workers(todo: list[Job], jobs: int):
 
 
 # Rough seconds per byte of pack for each format, to order jobs before any has been timed.
-_COST = {"pdf": 10.0, "booklet": 10.0, "classset": 12.0, "epub": 1.0, "html": 0.3}
+_COST = {"pdf": 10.0, "booklet": 10.0, "classset": 12.0, "classbooklet": 12.0, "epub": 1.0, "html": 0.3}
 
 
 def _longest_first(requests: list[tuple[Job, WriteRequest]], cache: BuildCache) -> list[tuple[Job, WriteRequest]]:

@@ -72,7 +72,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--emit-html", is_flag=True, help="Also write the exact HTML and CSS each PDF was rendered from.")
 @click.option("--variant", "variants", multiple=True, type=click.Choice(VARIANT_CHOICES), help="Accessible variant (repeatable; all: every one and the standard). Default: standard.")
 @click.option("--booklet", is_flag=True, help="Also make each PDF as an A5 booklet on A4 sheets (half-letter on letter), for double-sided copying.")
-@click.option("--names", "names", type=click.Path(path_type=Path, dir_okay=False), help="A class list (.csv with a name column, or .txt with one name a line): a named copy of the student edition for each student.")
+@click.option("--names", "names", type=click.Path(path_type=Path, dir_okay=False), help="A class list (.csv with a name column, or .txt with one name a line): a named copy of the student edition for each student (with --booklet, as booklets too).")
 @click.option("--split", is_flag=True, help="With --names: also one PDF per student.")
 @click.option("--combine", is_flag=True, help="Also put every PDF handout of the build into one print run, each starting on a right-hand page.")
 @click.option("--class-size", type=click.IntRange(1, 1000), default=30, show_default=True, help="Copies of a student edition, for the sheets of paper in the print summary.")

@@ -48,7 +48,7 @@ class PrintFigures:
     """
 
     path: Path
-    kind: str  # "handout", "booklet" or "class set"
+    kind: str  # "handout", "booklet", "class set" or "booklet class set"
     edition: str
     pages: int
     sheets: int
@@ -63,7 +63,7 @@ def figures(
     path: Path, kind: str, edition: str, pages: int, class_size: int, names: int | None = None, variant: str = "standard"
 ) -> PrintFigures:
     """The print figures of an output (see `PrintFigures` for the copies it counts)."""
-    sheets = ceil(booklet_pages(pages) / 4) if kind == "booklet" else sheets_double_sided(pages)
+    sheets = ceil(booklet_pages(pages) / 4) if kind in ("booklet", "booklet class set") else sheets_double_sided(pages)
     if names is not None:
         copies = names
     else:

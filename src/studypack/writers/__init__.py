@@ -28,6 +28,7 @@ REGISTRY: dict[str, str] = {
     # The print room's outputs (docs/print-room.md): asked for by --booklet and --names, not --format.
     "booklet": "studypack.writers.booklet:BookletWriter",
     "classset": "studypack.writers.classset:ClassSetWriter",
+    "classbooklet": "studypack.writers.classset:ClassBookletWriter",
 }
 
 FORMATS = ("html", "pdf", "epub")
@@ -77,4 +78,4 @@ def get_writer(fmt: str) -> Writer:
 
 def extension_of(fmt: str) -> str:
     """The file extension of a format, without importing its writer."""
-    return {"html": "html", "pdf": "pdf", "epub": "epub", "booklet": "pdf", "classset": "pdf"}[fmt]
+    return {"html": "html", "pdf": "pdf", "epub": "epub", "booklet": "pdf", "classset": "pdf", "classbooklet": "pdf"}[fmt]

@@ -21,6 +21,19 @@ SHEETS = {"a4": (297 * 72 / 25.4, 210 * 72 / 25.4), "letter": (11 * 72, 8.5 * 72
 # Equal inner and outer margins: facing pages meet at the fold, which takes nothing away.
 BOOKLET_MARGINS = "margin-left: 13mm; margin-right: 13mm;"
 
+# A booklet's page is half as wide: the title page's Name box gets a line of its own, and the
+# Class and Date boxes share the next (on one line, a large-print booklet left the name 9 mm).
+BOOKLET_DETAILS = """
+.student-details, .student-details tbody { display: block; }
+.student-details tr { display: grid; grid-template-columns: auto 1fr auto 1fr; row-gap: 2mm; align-items: end; }
+.student-details th, .student-details td { display: block; width: auto; }
+.student-details td#student-name { grid-column: 2 / 5; }
+.student-details th:nth-of-type(2) { grid-row: 2; grid-column: 1; padding-left: 0; }
+.student-details td:nth-of-type(2) { grid-row: 2; grid-column: 2; }
+.student-details th:nth-of-type(3) { grid-row: 2; grid-column: 3; }
+.student-details td:nth-of-type(3) { grid-row: 2; grid-column: 4; }
+"""
+
 
 class BookletWriter(PdfWriter):
     """Writes a pack as a booklet: half-size pages imposed two to a sheet, for double-sided copying."""
@@ -32,6 +45,7 @@ class BookletWriter(PdfWriter):
         return (
             f"@page {{ size: {HALF_PAGES[paper_of(request)]}; }}\n"
             f"@page :left {{ {BOOKLET_MARGINS} }}\n@page :right {{ {BOOKLET_MARGINS} }}\n"
+            f"{BOOKLET_DETAILS}"
         )
 
     def finish(self, request: WriteRequest, pdf: bytes, document, dest: Path) -> bytes:

@@ -1,4 +1,5 @@
-"""The class-set writer: one copy of the student edition per name on a class list (``--names``).
+"""The class-set writers: one copy of the student edition per name on a class list (``--names``),
+as handouts, and with ``--booklet`` as booklets too (`ClassBookletWriter`).
 
 The handout is laid out once; each student's name is then printed over it
 (`printroom.stamp_copies`): in the Name box of the title page (and the class,
@@ -31,7 +32,8 @@ from ..errors import RosterError
 from ..outputs import write_atomic
 from ..roster import Roster, file_slug
 from . import WriteRequest, WriteResult
-from .pdf import PdfWriter, final_name, weasyprint_log
+from .booklet import SHEETS, BookletWriter
+from .pdf import PdfWriter, final_name, paper_of, weasyprint_log
 
 # The boxes of the title page a name and a class go into (ids in templates/title.html).
 NAME_BOX, CLASS_BOX = "student-name", "student-class"
@@ -63,6 +65,12 @@ class PagePlaces:
     inner_right: float  # a left-hand page's inner margin
     head_size: float  # the running heads' font size, pixels
     box_size: float  # the size names are set at in the boxes, points
+    margin_bottom: float = 0.0
+    # The width a name may take at the inner corner of the top and of the bottom margin, on every
+    # page that has one there (pixels; None: nothing else is printed in that margin).
+    head_room: float | None = None
+    foot_room: float | None = None
+    in_foot: bool = False  # the names go in the bottom margin (`fitted_sizes` decides)
 
 
 class ClassSetWriter(PdfWriter):
@@ -78,17 +86,43 @@ class ClassSetWriter(PdfWriter):
 
     def finish(self, request: WriteRequest, pdf: bytes, document, dest: Path) -> bytes:
         roster: Roster = request.options["roster"]
+        whole, singles = self.named_copies(request, pdf, document)
+        if request.options.get("split"):
+            write_split(split_paths(roster, dest), singles)
+        return whole
+
+    def named_copies(self, request: WriteRequest, pdf: bytes, document) -> tuple[bytes, list[bytes]]:
+        """The class set as one file, and each student's copy as a file of its own."""
+        roster: Roster = request.options["roster"]
         places = page_places(document)
         stamps = render_stamps(roster, places)
         copies = [
             printroom.Copy(s.name, tuple(3 * i + page_kind(n, places) for n in range(len(document.pages))))
             for i, s in enumerate(roster.students)
         ]
-        title = f"{request.pack.title}: class set ({roster.slug})"
-        whole, singles = printroom.stamp_copies(pdf, stamps, copies, title)
-        if request.options.get("split"):
-            write_split(split_paths(roster, dest), singles)
-        return whole
+        return printroom.stamp_copies(pdf, stamps, copies, f"{request.pack.title}: class set ({roster.slug})")
+
+
+class ClassBookletWriter(ClassSetWriter):
+    """Writes the class set as booklets (``--booklet --names``): each student's copy named on its
+    half-size pages, as the handout's is, then imposed as a booklet of its own; one after another in
+    one file, every booklet on sheets of its own."""
+
+    format = "classbooklet"
+
+    def page_css(self, request: WriteRequest) -> str:
+        return BookletWriter.page_css(self, request)
+
+    def named_copies(self, request: WriteRequest, pdf: bytes, document) -> tuple[bytes, list[bytes]]:
+        roster: Roster = request.options["roster"]
+        _, copies = super().named_copies(request, pdf, document)
+        sheet = SHEETS[paper_of(request)]
+        booklets = [
+            printroom.impose_booklet(copy, sheet, f"{request.pack.title}: booklet, {student.name}")
+            for copy, student in zip(copies, roster.students)
+        ]
+        # Each booklet has an even number of sides (two to a sheet), so each starts on a sheet of its own.
+        return printroom.print_run(booklets, f"{request.pack.title}: booklet class set ({roster.slug})"), booklets
 
 
 def page_kind(index: int, places: PagePlaces) -> int:
@@ -109,18 +143,50 @@ def page_places(document) -> PagePlaces:
     first = document.pages[0]._page_box
     second = document.pages[1]._page_box if len(document.pages) > 1 else first
     name, klass = _find(first, NAME_BOX), _find(first, CLASS_BOX)
-    return PagePlaces(
+    places = PagePlaces(
         width=document.pages[0].width,
         height=document.pages[0].height,
         name_box=_box(name),
         class_box=_box(klass),
         margin_top=first.margin_top,
+        margin_bottom=first.margin_bottom,
         inner_left=first.margin_left,
         inner_right=second.margin_right,
         head_size=first.style["font_size"],
         # The handout's text size where it is larger (a large-print Name box's is 18 pt).
         box_size=max(BOX_SIZE, name.style["font_size"] * 72 / 96 if name is not None else 0),
     )
+    return replace(places, head_room=head_room(document, places, "@top"), foot_room=head_room(document, places, "@bottom"))
+
+
+HEAD_GAP = 4 * 96 / 25.4  # pixels: the least space between a running head and a name
+
+
+def head_room(document, places: PagePlaces, margin: str) -> float | None:
+    """The least width, over the pages that take a name in a margin (``margin``: "@top" or
+    "@bottom"), between the inner margin, where the name stands, and what the page prints there (the
+    running heads, the page number): on a booklet's narrow pages a long part title leaves a name less
+    room than the half of the line it usually has. None: that margin prints nothing."""
+    rooms = []
+    for index, page in enumerate(document.pages):
+        kind = page_kind(index, places)
+        if kind == 0:
+            continue
+        edges = [
+            (box.position_x, box.position_x + box.width)
+            for margin_box in page._page_box.children
+            if getattr(margin_box, "at_keyword", "").startswith(margin)
+            for box in margin_box.descendants()
+            if getattr(box, "text", None)
+        ]
+        if not edges:
+            continue
+        if kind == 1:  # a left page: the name ends at the inner (right) margin
+            inner = page.width - places.inner_right
+            rooms.append(inner - max((right for _, right in edges if right <= inner), default=0.0) - HEAD_GAP)
+        else:  # a right page: the name starts at the inner (left) margin
+            rooms.append(min((left for left, _ in edges if left >= places.inner_left), default=page.width) - places.inner_left - HEAD_GAP)
+    return min(rooms) if rooms else None
 
 
 def _find(page_box, element_id: str):
@@ -144,9 +210,15 @@ def _box(box) -> Box | None:
 def render_stamps(roster: Roster, places: PagePlaces) -> bytes:
     """The stamps PDF: for each student, a title-page, a left-page and a right-page stamp (pages 3i..3i+2)."""
     document = _layout(_stamps_html(roster, places, {}))
-    sizes = fitted_sizes(roster, places, document)
-    if sizes:
-        document = _layout(_stamps_html(roster, places, sizes))
+    widths = [
+        anchors[f"head-end-{i}"][0] - anchors[f"head-start-{i}"][0]
+        for i in range(len(roster.students))
+        if f"head-start-{i}" in (anchors := document.pages[3 * i + 2].anchors)
+    ]
+    placed = name_margin(places, max(widths, default=0.0))
+    sizes = fitted_sizes(roster, placed, document)
+    if sizes or placed != places:
+        document = _layout(_stamps_html(roster, placed, sizes))
     with weasyprint_log():
         pdf = document.write_pdf()
     check_glyphs(roster, document)  # (WeasyPrint knows the fonts it used once it has written them)
@@ -168,7 +240,26 @@ def fitted_sizes(roster: Roster, places: PagePlaces, document) -> dict:
             if start and end and end[0] - start[0] > _room(box):
                 one_line = places.box_size * _room(box) / (end[0] - start[0]) * 0.98
                 sizes[(box_id, i)] = fitted_size(one_line, places.box_size, box.height * 72 / 96)
+    widths = {}
+    for i in range(len(roster.students)):
+        anchors = document.pages[3 * i + 2].anchors  # the right-page stamp's name measures it
+        start, end = anchors.get(f"head-start-{i}"), anchors.get(f"head-end-{i}")
+        if start and end:
+            widths[i] = end[0] - start[0]
+    room = places.foot_room if places.in_foot else places.head_room
+    for i, width in widths.items():
+        if room is not None and width > room:
+            sizes[("head", i)] = places.head_size * max(room, 0.0) / width * 0.98  # pixels
     return sizes
+
+
+def name_margin(places: PagePlaces, widest: float) -> PagePlaces:
+    """The places with the names put in the bottom margin where a name at the running heads' size
+    fits there and not in the top one (a booklet's narrow pages, a long part title); else the top."""
+    def fits(room):
+        return room is None or widest <= room
+
+    return replace(places, in_foot=not fits(places.head_room) and (fits(places.foot_room) or (places.foot_room or 0) > places.head_room))
 
 
 def _layout(html: str):
@@ -198,6 +289,7 @@ def _room(box: Box) -> float:
 def _stamps_html(roster: Roster, places: PagePlaces, sizes: dict) -> str:
     """The stamps as HTML, each name between two empty anchors that measure it."""
     p = places
+    margin = p.margin_bottom if p.in_foot else p.margin_top
     css = f"""
 {fonts.font_css()}
 @page {{ size: {p.width:.3f}px {p.height:.3f}px; margin: 0; }}
@@ -207,7 +299,8 @@ body {{ font-family: var(--display-font); color: #000; }}
 .box {{ position: absolute; box-sizing: border-box; padding: 0 2mm 1.6mm; display: flex; align-items: flex-end;
         font-size: {p.box_size:.2f}pt; line-height: 1.05; white-space: nowrap; }}
 .box.wrap {{ white-space: normal; }}
-.head {{ position: absolute; top: 0; height: {p.margin_top:.3f}px; line-height: {p.margin_top:.3f}px;
+.head {{ position: absolute; top: {p.height - p.margin_bottom if p.in_foot else 0:.3f}px;
+         height: {margin:.3f}px; line-height: {margin:.3f}px;
          font-size: {p.head_size:.3f}px; font-weight: bold; white-space: nowrap; }}
 .head.right-page {{ left: {p.inner_left:.3f}px; }}
 .head.left-page {{ right: {p.inner_right:.3f}px; text-align: right; }}
@@ -215,16 +308,18 @@ body {{ font-family: var(--display-font); color: #000; }}
     pages = []
     for i, student in enumerate(roster.students):
         head = escape(student.name + (f", {student.class_name}" if student.class_name else ""))
+        fitted = f' style="font-size: {sizes[("head", i)]:.3f}px"' if ("head", i) in sizes else ""
         first = "".join(
             _box_html(box_id, box, text, i, sizes)
             for box_id, box, text in ((NAME_BOX, p.name_box, student.name), (CLASS_BOX, p.class_box, student.class_name))
             if box is not None and text
         )
         if p.name_box is None:
-            first = f'<div class="head right-page">{head}</div>'
+            first = f'<div class="head right-page"{fitted}>{head}</div>'
+        measured = f'<a id="head-start-{i}"></a>{head}<a id="head-end-{i}"></a>'
         pages.append(f'<div class="stamp">{first}</div>')
-        pages.append(f'<div class="stamp"><div class="head left-page">{head}</div></div>')
-        pages.append(f'<div class="stamp"><div class="head right-page">{head}</div></div>')
+        pages.append(f'<div class="stamp"><div class="head left-page"{fitted}>{head}</div></div>')
+        pages.append(f'<div class="stamp"><div class="head right-page"{fitted}>{measured}</div></div>')
     return f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}</style></head><body>{"".join(pages)}</body></html>'
 
 
