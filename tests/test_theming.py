@@ -200,7 +200,7 @@ def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, 
     assert "<!-- changed -->" in again and "<!-- own -->" not in again
 
 
-@pytest.mark.parametrize("setting", ["empty", "shared"])
+@pytest.mark.parametrize("setting", ["empty", "shared", "no home"])
 def test_compiled_templates_are_not_kept_where_others_could_write(pack, tmp_path, monkeypatch, setting):
     """Compiled code runs as it is loaded: no cache when STUDYPACK_CACHE_DIR is set empty, or when the
     folder can be written by others; the build still renders."""
@@ -208,6 +208,11 @@ def test_compiled_templates_are_not_kept_where_others_could_write(pack, tmp_path
 
     if setting == "empty":
         monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")
+    elif setting == "no home":  # no HOME, no XDG_CACHE_HOME: not a "~" folder where the build runs
+        for name in ("STUDYPACK_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setattr("os.path.expanduser", lambda path: path)
+        monkeypatch.chdir(tmp_path)
     else:
         shared = tmp_path / "shared"
         shared.mkdir()
@@ -216,4 +221,4 @@ def test_compiled_templates_are_not_kept_where_others_could_write(pack, tmp_path
     assert render.template_cache_dir() is None
     monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
     assert "source" in html(pack, Theme(), "teacher", "epub")
-    assert not list(tmp_path.rglob("*.jbc"))
+    assert not list(tmp_path.rglob("*.jbc")) and not (tmp_path / "~").exists()

@@ -128,13 +128,15 @@ def template_cache_dir() -> Path | None:
     """The folder of compiled templates: ``$STUDYPACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/studypack``,
     else ``~/.cache/studypack``; then a folder for this studypack, Jinja2 and Python.
 
-    None (compile every time) when ``STUDYPACK_CACHE_DIR`` is set empty, or the folder cannot be
-    made, or it is not the user's own and private: compiled code is run as it is loaded, so it
+    None (compile every time) when ``STUDYPACK_CACHE_DIR`` is set empty, or there is no home folder
+    to find the cache folder in, or the folder cannot be made, or it is not the user's own and private: compiled code is run as it is loaded, so it
     must come from nowhere anyone else can write.
     """
     base = os.environ.get("STUDYPACK_CACHE_DIR")
     if base is None:
-        base = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "studypack")
+        home = os.path.expanduser("~")
+        caches = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
+        base = os.path.join(caches, "studypack") if os.path.isabs(caches) else ""  # never a folder of the working directory
     if not base:
         return None
     shaped = hashlib.sha256(Path(__file__).read_bytes())
