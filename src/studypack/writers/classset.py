@@ -4,7 +4,8 @@ as handouts, and with ``--booklet`` as booklets too (`ClassBookletWriter`).
 The handout is laid out once; each student's name is then printed over it
 (`printroom.stamp_copies`): in the Name box of the title page (and the class,
 where the list gives one, in the Class box), and at the inner corner of the
-top margin of every other page, across from the running head. Every copy is
+top margin of every other page, across from the running head (or of the
+bottom margin, where the running heads leave a name no room). Every copy is
 therefore the same handout, page for page, whatever the length of a name;
 and thirty copies take about as long as two (docs/print-room.md has the
 measurements).
@@ -70,7 +71,7 @@ class PagePlaces:
     # page that has one there (pixels; None: nothing else is printed in that margin).
     head_room: float | None = None
     foot_room: float | None = None
-    in_foot: bool = False  # the names go in the bottom margin (`fitted_sizes` decides)
+    in_foot: bool = False  # the names go in the bottom margin (`name_margin` decides)
 
 
 class ClassSetWriter(PdfWriter):
@@ -210,12 +211,7 @@ def _box(box) -> Box | None:
 def render_stamps(roster: Roster, places: PagePlaces) -> bytes:
     """The stamps PDF: for each student, a title-page, a left-page and a right-page stamp (pages 3i..3i+2)."""
     document = _layout(_stamps_html(roster, places, {}))
-    widths = [
-        anchors[f"head-end-{i}"][0] - anchors[f"head-start-{i}"][0]
-        for i in range(len(roster.students))
-        if f"head-start-{i}" in (anchors := document.pages[3 * i + 2].anchors)
-    ]
-    placed = name_margin(places, max(widths, default=0.0))
+    placed = name_margin(places, max(head_widths(roster, document).values(), default=0.0))
     sizes = fitted_sizes(roster, placed, document)
     if sizes or placed != places:
         document = _layout(_stamps_html(roster, placed, sizes))
@@ -240,26 +236,34 @@ def fitted_sizes(roster: Roster, places: PagePlaces, document) -> dict:
             if start and end and end[0] - start[0] > _room(box):
                 one_line = places.box_size * _room(box) / (end[0] - start[0]) * 0.98
                 sizes[(box_id, i)] = fitted_size(one_line, places.box_size, box.height * 72 / 96)
-    widths = {}
-    for i in range(len(roster.students)):
-        anchors = document.pages[3 * i + 2].anchors  # the right-page stamp's name measures it
-        start, end = anchors.get(f"head-start-{i}"), anchors.get(f"head-end-{i}")
-        if start and end:
-            widths[i] = end[0] - start[0]
     room = places.foot_room if places.in_foot else places.head_room
-    for i, width in widths.items():
+    for i, width in head_widths(roster, document).items():
         if room is not None and width > room:
             sizes[("head", i)] = places.head_size * max(room, 0.0) / width * 0.98  # pixels
     return sizes
 
 
-def name_margin(places: PagePlaces, widest: float) -> PagePlaces:
-    """The places with the names put in the bottom margin where a name at the running heads' size
-    fits there and not in the top one (a booklet's narrow pages, a long part title); else the top."""
-    def fits(room):
-        return room is None or widest <= room
+def head_widths(roster: Roster, document) -> dict[int, float]:
+    """Each student's name (and class) as the margins print it, in pixels: measured on the right-page stamp."""
+    widths = {}
+    for i in range(len(roster.students)):
+        anchors = document.pages[3 * i + 2].anchors
+        start, end = anchors.get(f"head-start-{i}"), anchors.get(f"head-end-{i}")
+        if start and end:
+            widths[i] = end[0] - start[0]
+    return widths
 
-    return replace(places, in_foot=not fits(places.head_room) and (fits(places.foot_room) or (places.foot_room or 0) > places.head_room))
+
+def name_margin(places: PagePlaces, widest: float) -> PagePlaces:
+    """Where the margins take the names: the top margin, as usual, where the widest fits beside the
+    running heads; else the bottom margin, where it fits there or has more room (a booklet's narrow
+    pages, a long part title)."""
+    top, bottom = places.head_room, places.foot_room
+    if top is None or widest <= top:
+        return places
+    if bottom is None or widest <= bottom or bottom > top:
+        return replace(places, in_foot=True)
+    return places
 
 
 def _layout(html: str):
