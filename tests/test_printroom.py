@@ -193,6 +193,10 @@ def test_the_booklet_class_set_is_each_students_named_booklet_on_sheets_of_its_o
                     assert plain_half.split()[-1] in half
                 assert all(other not in flat for other in names if other != name)
         assert "Opposition in 1923" in sides[0][1]  # the title page: right half of the first side
+    # Each page of the handout is stored once in the set however many booklets draw it: three booklets
+    # take far less than three times one (the names' stamps are small).
+    sizes = {name: (folder / name).stat().st_size for name in ("handout-student-booklet.pdf", "handout-student-booklet-class-9X.pdf")}
+    assert sizes["handout-student-booklet-class-9X.pdf"] < 2 * sizes["handout-student-booklet.pdf"], sizes
     split = sorted(p.name for p in (folder / "handout-student-booklet-class-9X").iterdir())
     assert split == ["1-Anna-Smith.pdf", "2-Иван-Петров.pdf", "3-Maximilian-Alexander-Fitzgerald-Montgomery-Smythe.pdf"]
     assert "Иван Петров" in halves((folder / "handout-student-booklet-class-9X" / split[1]).read_bytes())[0][1]

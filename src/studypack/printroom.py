@@ -169,17 +169,53 @@ def stamp_copies(handout: bytes, stamps: bytes, copies: Sequence[Copy], title: s
     """
     handout_reader, stamp_reader = read_pdf(handout), read_pdf(stamps)
     sizes = [_size(p) for p in handout_reader.pages]
+
+    def lay_down(composer: Composer, copy: Copy) -> None:
+        for index, stamp in enumerate(copy.stamps):
+            composer.page(*sizes[index], _named(composer, handout_reader, index, stamp_reader, stamp))
+        if len(copy.stamps) % 2:
+            composer.page(*sizes[-1])
+
+    return _copies(copies, lay_down, title)
+
+
+def stamp_booklets(
+    handout: bytes, stamps: bytes, copies: Sequence[Copy], sheet: tuple[float, float], title: str | None = None
+) -> tuple[bytes, list[bytes]]:
+    """A class set of booklets: every copy of ``handout`` (half-size pages) with its stamps over it,
+    imposed in saddle-stitch order as `impose_booklet` imposes one; each booklet fills whole sheets.
+
+    Returns the whole set as one file, each handout page stored once however many copies draw it,
+    and each copy as a file of its own.
+    """
+    handout_reader, stamp_reader = read_pdf(handout), read_pdf(stamps)
+    width, height = _size(handout_reader.pages[0])
+    x, y = (sheet[0] - 2 * width) / 2, (sheet[1] - height) / 2
+
+    def lay_down(composer: Composer, copy: Copy) -> None:
+        for left, right in booklet_sides(len(copy.stamps)):
+            placed = []
+            for page, at in ((left, x), (right, x + width)):
+                if page is not None:
+                    placed += _named(composer, handout_reader, page - 1, stamp_reader, copy.stamps[page - 1], at, y)
+            composer.page(*sheet, placed)
+
+    return _copies(copies, lay_down, title)
+
+
+def _named(composer: Composer, handout: PdfReader, index: int, stamps: PdfReader, stamp: int, x: float = 0.0, y: float = 0.0) -> list[Placed]:
+    """Page ``index`` of the handout with page ``stamp`` of the stamps over it, at (x, y)."""
+    return [Placed(composer.form(handout, index), x, y), Placed(composer.form(stamps, stamp), x, y)]
+
+
+def _copies(copies: Sequence[Copy], lay_down, title: str | None) -> tuple[bytes, list[bytes]]:
+    """The whole set and each copy on its own, ``lay_down(composer, copy)`` adding a copy's pages."""
     whole = Composer()
     singles = []
     for copy in copies:
         single = Composer()
         for composer in (whole, single):
-            for index, stamp in enumerate(copy.stamps):
-                base = composer.form(handout_reader, index)
-                over = composer.form(stamp_reader, stamp)
-                composer.page(*sizes[index], (Placed(base), Placed(over)))
-            if len(copy.stamps) % 2:
-                composer.page(*sizes[-1])
+            lay_down(composer, copy)
         singles.append(single.pdf(f"{title}: {copy.name}" if title else copy.name))
     return whole.pdf(title), singles
 

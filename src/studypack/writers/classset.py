@@ -94,14 +94,18 @@ class ClassSetWriter(PdfWriter):
 
     def named_copies(self, request: WriteRequest, pdf: bytes, document) -> tuple[bytes, list[bytes]]:
         """The class set as one file, and each student's copy as a file of its own."""
+        stamps, copies = self.stamps(request, document)
+        return printroom.stamp_copies(pdf, stamps, copies, f"{request.pack.title}: class set ({request.options['roster'].slug})")
+
+    def stamps(self, request: WriteRequest, document) -> tuple[bytes, list[printroom.Copy]]:
+        """The stamps PDF of the names, and which stamp goes over each page of each copy."""
         roster: Roster = request.options["roster"]
         places = page_places(document)
-        stamps = render_stamps(roster, places)
         copies = [
             printroom.Copy(s.name, tuple(3 * i + page_kind(n, places) for n in range(len(document.pages))))
             for i, s in enumerate(roster.students)
         ]
-        return printroom.stamp_copies(pdf, stamps, copies, f"{request.pack.title}: class set ({roster.slug})")
+        return render_stamps(roster, places), copies
 
 
 class ClassBookletWriter(ClassSetWriter):
@@ -115,15 +119,9 @@ class ClassBookletWriter(ClassSetWriter):
         return BookletWriter.page_css(self, request)
 
     def named_copies(self, request: WriteRequest, pdf: bytes, document) -> tuple[bytes, list[bytes]]:
-        roster: Roster = request.options["roster"]
-        _, copies = super().named_copies(request, pdf, document)
-        sheet = SHEETS[paper_of(request)]
-        booklets = [
-            printroom.impose_booklet(copy, sheet, f"{request.pack.title}: booklet, {student.name}")
-            for copy, student in zip(copies, roster.students)
-        ]
-        # Each booklet has an even number of sides (two to a sheet), so each starts on a sheet of its own.
-        return printroom.print_run(booklets, f"{request.pack.title}: booklet class set ({roster.slug})"), booklets
+        stamps, copies = self.stamps(request, document)
+        title = f"{request.pack.title}: booklet class set ({request.options['roster'].slug})"
+        return printroom.stamp_booklets(pdf, stamps, copies, SHEETS[paper_of(request)], title)
 
 
 def page_kind(index: int, places: PagePlaces) -> int:
