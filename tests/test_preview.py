@@ -86,6 +86,47 @@ def test_serves_both_editions_on_loopback_with_the_reload_script(server):
     assert get(server.url, "/nowhere")[0] == 404
 
 
+def test_the_ebook_view_reads_the_book_chapter_by_chapter_and_nothing_outside_it(server, pack):
+    import io
+    import re
+    import zipfile
+
+    status, headers, _ = get(server.url, "/student/ebook/")
+    assert status == 302 and headers["Location"].startswith("/student/ebook/") and "cover" not in headers["Location"]
+    where, seen, texts = headers["Location"], [], []
+    while where:  # the chapters, in reading order, by their "Next" links
+        status, headers, page = get(server.url, where)
+        assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8", where
+        assert "/_studypack/events" in page and 'aria-current=page>E-book' in page
+        seen.append(where)
+        texts.append(page)
+        following = re.search(r'<a href="([^"]+)" rel="next">', page)
+        where = following[1] if following else None
+        assert len(seen) < 50
+    assert len(seen) >= 4 and len(set(seen)) == len(seen)
+    assert any("Old Mr Harker" in text for text in texts)
+    assert 'rel="prev"' not in texts[0] and 'rel="prev"' in texts[-1]
+    stylesheet = re.search(r'href="([^"]+\.css)"', texts[1])[1]
+    status, headers, css = get(server.url, "/student/ebook/" + stylesheet)
+    assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8" and "{" in css
+
+    address = urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=WAIT)
+    connection.request("GET", "/teacher/book.epub")
+    response = connection.getresponse()
+    book = zipfile.ZipFile(io.BytesIO(response.read()))
+    connection.close()
+    assert response.headers["Content-Type"] == "application/epub+zip"
+    assert book.namelist()[0] == "mimetype" and any("Mark scheme" in book.read(n).decode("utf-8", "replace") for n in book.namelist())
+
+    for outside in ("META-INF/container.xml", "../../pack.yaml", "nothing.xhtml"):
+        assert get(server.url, "/student/ebook/" + outside)[0] == 404, outside
+
+    edit(pack / "commentary" / "introduction.md", "This pack", "This new pack")
+    until(lambda: "This new pack" in get(server.url, "/student/")[2], "the rebuild")
+    assert any("This new pack" in get(server.url, where)[2] for where in seen)  # the book was made again
+
+
 def test_answers_only_to_its_own_names(server):
     port = urlsplit(server.url).port
     assert get(server.url, "/student/", host=f"localhost:{port}")[0] == 200

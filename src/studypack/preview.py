@@ -6,11 +6,15 @@ for each edition:
 - ``/student/``: the HTML edition, exactly as ``build`` writes it, plus a
   toolbar and a script that reloads the page when the pack changes;
 - ``/student/print/``: the print layout, as pictures of the PDF's pages;
-- ``/student/print.pdf``: the PDF itself.
+- ``/student/print.pdf``: the PDF itself;
+- ``/student/ebook/``: the EPUB's chapters one at a time, served from the
+  book itself (``/student/ebook/FILE`` is the book's file FILE, and nothing
+  else), each with links to the previous and the next;
+- ``/student/book.epub``: the EPUB itself.
 
 Every input of the pack is watched (see watch.py). On a change the pack is
 read again and both editions' HTML rendered in memory; nothing is written to
-disk. The PDF is laid out only when a print view asks for it. Open pages
+disk. The PDF is laid out, and the EPUB made, only when a view asks for it. Open pages
 learn of a new build through Server-Sent Events (``/_studypack/events``) and
 reload. A build that fails shows its error in the page instead, escaped,
 and the server carries on.
@@ -92,6 +96,7 @@ class Site:
         self._editions: dict[str, Built] = {}
         self._pack = None
         self._prints: dict[str, tuple[int, bytes | str, list[tuple[float, float]]]] = {}
+        self._books: dict[str, tuple[int, "Ebook | str"]] = {}
         self._changed = threading.Condition()
         self._print_lock = threading.Lock()  # WeasyPrint and PDFium, one at a time
 
@@ -122,6 +127,7 @@ class Site:
         with self._changed:
             self._editions = editions
             self._prints.clear()
+            self._books.clear()
             self.generation += 1
             self._changed.notify_all()
         errors = {b.error for b in editions.values() if b.error}
@@ -163,6 +169,28 @@ class Site:
                 if self.generation == generation:
                     self._prints[edition] = (generation, result, sizes)
             return generation, result, sizes
+
+    def ebook(self, edition: str) -> tuple[int, "Ebook | str"]:
+        """The generation and the EPUB of an edition (made now if this build has none yet), or its error."""
+        with self._print_lock:
+            with self._changed:
+                generation, built, cached = self.generation, self._editions.get(edition), self._books.get(edition)
+            if cached and cached[0] == generation:
+                return cached
+            if built is None or built.error:
+                result: Ebook | str = built.error if built else "no build yet"
+            else:
+                try:
+                    # Without the print layout's page list and the cover, which `build` takes from the PDF.
+                    request = self.request(edition)
+                    request = WriteRequest(request.pack, edition, "standard", request.theme, {**request.options, "page_list": False, "cover": False})
+                    result = Ebook(_written("epub", request))
+                except Exception as exc:
+                    result = describe(exc)
+            with self._changed:
+                if self.generation == generation:
+                    self._books[edition] = (generation, result)
+            return generation, result
 
     def page_image(self, edition: str, number: int) -> bytes | None:
         """Page ``number`` (from 1) of the edition's PDF as a PNG, or None if there is no such page."""
@@ -206,6 +234,34 @@ def render_html(request: WriteRequest) -> str:
 def render_pdf(request: WriteRequest) -> bytes:
     """The PDF handout, exactly as ``build`` writes it."""
     return _written("pdf", request)
+
+
+class Ebook:
+    """An EPUB held in memory: its files, and its spine (the chapters in reading order)."""
+
+    def __init__(self, data: bytes):
+        import zipfile
+
+        from lxml import etree
+
+        self.data = data
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            self.files = {name: book.read(name) for name in book.namelist()}
+        container = etree.fromstring(self.files["META-INF/container.xml"])
+        opf_path = container.find(".//{*}rootfile").get("full-path")
+        self.root = opf_path.rpartition("/")[0]  # the folder the book's own paths are relative to
+        opf = etree.fromstring(self.files[opf_path])
+        hrefs = {item.get("id"): item.get("href") for item in opf.iterfind(".//{*}manifest/{*}item")}
+        self.spine = [hrefs[ref.get("idref")] for ref in opf.iterfind(".//{*}spine/{*}itemref")]
+
+    def file(self, href: str) -> bytes | None:
+        """The book's file at ``href`` (relative to its package folder), or None: nothing outside the book."""
+        return self.files.get(f"{self.root}/{href}" if self.root else href)
+
+
+MEDIA_TYPES = {".xhtml": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png",
+               ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml",
+               ".webp": "image/webp", ".woff": "font/woff", ".woff2": "font/woff2", ".otf": "font/otf", ".ttf": "font/ttf"}
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
@@ -252,12 +308,15 @@ def toolbar(pack_name: str, edition: str, view: str, generation: int) -> str:
     def link(href: str, text: str, current: bool) -> str:
         return f'<a href="{href}"{" aria-current=page" if current else ""}>{text}</a>'
 
-    editions = " ".join(link(f"/{e}/" if view == "screen" else f"/{e}/print/", e.title(), e == edition) for e in EDITIONS)
+    places = {"screen": "", "print": "print/", "ebook": "ebook/"}
+    editions = " ".join(link(f"/{e}/{places[view]}", e.title(), e == edition) for e in EDITIONS)
     views = " ".join(
         (
             link(f"/{edition}/", "Screen", view == "screen"),
             link(f"/{edition}/print/", "Print layout", view == "print"),
             link(f"/{edition}/print.pdf", "PDF", False),
+            link(f"/{edition}/ebook/", "E-book", view == "ebook"),
+            link(f"/{edition}/book.epub", "EPUB", False),
         )
     )
     script = RELOAD_JS % {"generation": generation, "events": EVENTS}
@@ -314,9 +373,40 @@ def print_page(pack_name: str, edition: str, generation: int, sizes: list[tuple[
     return standalone(f"{pack_name}: print layout ({edition})", body, toolbar(pack_name, edition, "print", generation))
 
 
+# An e-reader sets the book in a column with margins of its own; in a browser window the chapter
+# gets the same, and the links to move through the book.
+READER_CSS = """
+html { background: #e4e7eb; }
+body { max-width: 34em; margin: 2.5em auto; padding: 1.5em 2em; background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); }
+nav.studypack-reader { display: flex; justify-content: space-between; gap: 1em; margin-top: 2em; padding-top: 0.8em;
+  border-top: 1px solid #cbd2d9; font: 14px/1.4 system-ui, sans-serif; }
+nav.studypack-reader a { color: #1f3a5f; }
+"""
+
+
+def ebook_page(html: str, edition: str, book: Ebook, href: str, bar: str) -> str:
+    """A chapter of the book as the browser shows it: the reader's column, the previous and the next chapter, the toolbar."""
+    at = book.spine.index(href) if href in book.spine else -1
+    links = []
+    if at > 0:
+        links.append(f'<a href="/{edition}/ebook/{escape(book.spine[at - 1])}" rel="prev">\u2039 Previous</a>')
+    if href != "nav.xhtml" and book.file("nav.xhtml") is not None:
+        links.append(f'<a href="/{edition}/ebook/nav.xhtml">Contents</a>')
+    if 0 <= at < len(book.spine) - 1:
+        links.append(f'<a href="/{edition}/ebook/{escape(book.spine[at + 1])}" rel="next">Next \u203a</a>')
+    reader = f'<nav class="studypack-reader" aria-label="chapters">{"".join(links)}</nav>'
+    style = f"<style>{READER_CSS}</style>"
+    end_of_head = html.lower().find("</head>")
+    html = html if end_of_head < 0 else html[:end_of_head] + style + html[end_of_head:]
+    return with_toolbar(html, reader + bar)
+
+
 # --- the server ----------------------------------------------------------------------
 
-ROUTE = re.compile(r"^/(?P<edition>student|teacher)/(?:(?P<print>print/)(?:(?P<page>[1-9][0-9]{0,3})\.png)?|(?P<pdf>print\.pdf))?$")
+ROUTE = re.compile(
+    r"^/(?P<edition>student|teacher)/(?:(?P<print>print/)(?:(?P<page>[1-9][0-9]{0,3})\.png)?|(?P<pdf>print\.pdf)"
+    r"|(?P<ebook>ebook/)(?P<file>[A-Za-z0-9._/-]*)|(?P<epub>book\.epub))?$"
+)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -338,6 +428,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not match:
             return self._send(404, "text/plain", b"not found: the preview has /student/ and /teacher/\n")
         edition, name = match["edition"], site.pack_dir.resolve().name
+        if match["ebook"] or match["epub"]:
+            return self._ebook_file(site, edition, match["file"] if match["ebook"] else None, name)
         if match["pdf"] or match["page"]:
             return self._print_file(site, edition, match["page"], name)
         if match["print"]:
@@ -364,6 +456,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(500, "text/plain; charset=utf-8", pdf.encode("utf-8"))
         disposition = f'inline; filename="{name}-{edition}.pdf"'
         return self._send(200, "application/pdf", pdf, {"Content-Disposition": disposition})
+
+    def _ebook_file(self, site: Site, edition: str, href: str | None, name: str) -> None:
+        generation, book = site.ebook(edition)
+        if isinstance(book, str):
+            if href is None:
+                return self._send(500, "text/plain; charset=utf-8", book.encode("utf-8"))
+            return self._send(200, "text/html; charset=utf-8", error_page(name, edition, "ebook", generation, book).encode("utf-8"))
+        if href is None:
+            disposition = f'attachment; filename="{name}-{edition}.epub"'
+            return self._send(200, "application/epub+zip", book.data, {"Content-Disposition": disposition})
+        if not href:  # the first chapter after the cover
+            first = next((h for h in book.spine if not h.startswith("cover")), book.spine[0])
+            return self._redirect(f"/{edition}/ebook/{first}")
+        data = book.file(href)
+        if data is None or ".." in href.split("/"):
+            return self._send(404, "text/plain", b"no such file in the book\n")
+        media = MEDIA_TYPES.get(Path(href).suffix.lower(), "application/octet-stream")
+        if href.endswith(".xhtml"):
+            page = ebook_page(data.decode("utf-8"), edition, book, href, toolbar(name, edition, "ebook", generation))
+            return self._send(200, media, page.encode("utf-8"))
+        return self._send(200, media, data)
 
     def _events(self, seen: str) -> None:
         site = self.server.site
