@@ -95,8 +95,8 @@ class Site:
         self.closed = False
         self._editions: dict[str, Built] = {}
         self._pack = None
-        self._prints: dict[str, tuple[int, bytes | str, list[tuple[float, float]]]] = {}
-        self._books: dict[str, tuple[int, "Ebook | str"]] = {}
+        self._prints: dict[str, tuple[int, object]] = {}  # edition: (generation, (PDF, page sizes) or an error)
+        self._books: dict[str, tuple[int, object]] = {}  # edition: (generation, Ebook or an error)
         self._changed = threading.Condition()
         self._print_lock = threading.Lock()  # WeasyPrint and PDFium, one at a time
 
@@ -152,44 +152,42 @@ class Site:
 
     def print_layout(self, edition: str) -> tuple[int, bytes | str, list[tuple[float, float]]]:
         """The generation, the PDF of an edition (laid out now if this build has none yet) or its error, and its page sizes in points."""
-        with self._print_lock:
-            with self._changed:
-                generation, built, cached = self.generation, self._editions.get(edition), self._prints.get(edition)
-            if cached and cached[0] == generation:
-                return cached
-            if built is None or built.error:
-                result, sizes = (built.error if built else "no build yet"), []
-            else:
-                try:
-                    result = render_pdf(self.request(edition))
-                    sizes = page_sizes(result)
-                except Exception as exc:
-                    result, sizes = describe(exc), []
-            with self._changed:
-                if self.generation == generation:
-                    self._prints[edition] = (generation, result, sizes)
-            return generation, result, sizes
+
+        def lay_out(request: WriteRequest) -> tuple[bytes, list[tuple[float, float]]]:
+            pdf = render_pdf(request)
+            return pdf, page_sizes(pdf)
+
+        generation, made = self._once_per_build(self._prints, edition, lay_out)
+        return (generation, made, []) if isinstance(made, str) else (generation, *made)
 
     def ebook(self, edition: str) -> tuple[int, "Ebook | str"]:
         """The generation and the EPUB of an edition (made now if this build has none yet), or its error."""
+
+        def make(request: WriteRequest) -> Ebook:
+            # Without the print layout's page list and the cover, which `build` takes from the PDF.
+            options = {**request.options, "page_list": False, "cover": False}
+            return Ebook(_written("epub", WriteRequest(request.pack, edition, "standard", request.theme, options)))
+
+        return self._once_per_build(self._books, edition, make)
+
+    def _once_per_build(self, made: dict, edition: str, make: Callable[[WriteRequest], object]) -> tuple[int, object]:
+        """What ``make`` makes of an edition, made when first asked for after each build and kept in
+        ``made``; the build's error, or make's, as a message instead. One at a time (WeasyPrint, PDFium)."""
         with self._print_lock:
             with self._changed:
-                generation, built, cached = self.generation, self._editions.get(edition), self._books.get(edition)
+                generation, built, cached = self.generation, self._editions.get(edition), made.get(edition)
             if cached and cached[0] == generation:
                 return cached
             if built is None or built.error:
-                result: Ebook | str = built.error if built else "no build yet"
+                result = built.error if built else "no build yet"
             else:
                 try:
-                    # Without the print layout's page list and the cover, which `build` takes from the PDF.
-                    request = self.request(edition)
-                    request = WriteRequest(request.pack, edition, "standard", request.theme, {**request.options, "page_list": False, "cover": False})
-                    result = Ebook(_written("epub", request))
+                    result = make(self.request(edition))
                 except Exception as exc:
                     result = describe(exc)
             with self._changed:
                 if self.generation == generation:
-                    self._books[edition] = (generation, result)
+                    made[edition] = (generation, result)
             return generation, result
 
     def page_image(self, edition: str, number: int) -> bytes | None:
