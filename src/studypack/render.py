@@ -100,16 +100,15 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
-        self._folder: Path | None | bool = False  # False: not looked for yet; None: none usable
 
+    @functools.cached_property
     def _disk(self) -> Path | None:
-        if self._folder is False:
-            self._folder = template_cache_dir()
-        return self._folder
+        """The folder on disk, looked for when first needed (None: none usable)."""
+        return template_cache_dir()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self._code.get(bucket.key)
-        if code is None and (folder := self._disk()) is not None:
+        if code is None and (folder := self._disk) is not None:
             try:
                 code = (folder / f"{bucket.key}.jbc").read_bytes()
             except OSError:
@@ -120,7 +119,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = bucket.bytecode_to_string()
         self._code[bucket.key] = code
-        if (folder := self._disk()) is not None:
+        if (folder := self._disk) is not None:
             _write_quietly(folder / f"{bucket.key}.jbc", code)
 
 

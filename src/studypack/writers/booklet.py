@@ -35,6 +35,15 @@ BOOKLET_DETAILS = """
 """
 
 
+def booklet_page_css(request: WriteRequest) -> str:
+    """The rules after the stylesheets that make a booklet's pages (also a booklet class set's)."""
+    return (
+        f"@page {{ size: {HALF_PAGES[paper_of(request)]}; }}\n"
+        f"@page :left {{ {BOOKLET_MARGINS} }}\n@page :right {{ {BOOKLET_MARGINS} }}\n"
+        f"{BOOKLET_DETAILS}"
+    )
+
+
 class BookletWriter(PdfWriter):
     """Writes a pack as a booklet: half-size pages imposed two to a sheet, for double-sided copying."""
 
@@ -42,11 +51,7 @@ class BookletWriter(PdfWriter):
     extension = "pdf"
 
     def page_css(self, request: WriteRequest) -> str:
-        return (
-            f"@page {{ size: {HALF_PAGES[paper_of(request)]}; }}\n"
-            f"@page :left {{ {BOOKLET_MARGINS} }}\n@page :right {{ {BOOKLET_MARGINS} }}\n"
-            f"{BOOKLET_DETAILS}"
-        )
+        return booklet_page_css(request)
 
     def finish(self, request: WriteRequest, pdf: bytes, document, dest: Path) -> bytes:
         title = f"{request.pack.title}: booklet"

@@ -33,7 +33,7 @@ from ..errors import RosterError
 from ..outputs import write_atomic
 from ..roster import Roster, file_slug
 from . import WriteRequest, WriteResult
-from .booklet import SHEETS, BookletWriter
+from .booklet import SHEETS, booklet_page_css
 from .pdf import PdfWriter, final_name, paper_of, weasyprint_log
 
 # The boxes of the title page a name and a class go into (ids in templates/title.html).
@@ -116,7 +116,7 @@ class ClassBookletWriter(ClassSetWriter):
     format = "classbooklet"
 
     def page_css(self, request: WriteRequest) -> str:
-        return BookletWriter.page_css(self, request)
+        return booklet_page_css(request)
 
     def named_copies(self, request: WriteRequest, pdf: bytes, document) -> tuple[bytes, list[bytes]]:
         stamps, copies = self.stamps(request, document)
