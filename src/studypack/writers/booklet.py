@@ -47,6 +47,8 @@ def booklet_page_css(request: WriteRequest) -> str:
 class BookletWriter(PdfWriter):
     """Writes a pack as a booklet: half-size pages imposed two to a sheet, for double-sided copying."""
 
+    pieces = False  # reads the pages of one layout
+
     format = "booklet"
     extension = "pdf"
 

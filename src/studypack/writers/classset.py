@@ -77,6 +77,8 @@ class PagePlaces:
 class ClassSetWriter(PdfWriter):
     """Writes the class set of a student edition: every copy named, one print-ready PDF (and one per student)."""
 
+    pieces = False  # reads the pages of one layout
+
     format = "classset"
     extension = "pdf"
 

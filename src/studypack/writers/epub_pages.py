@@ -112,9 +112,9 @@ def printed_blocks(request: WriteRequest) -> tuple[list[PrintedBlock], int]:
     """
     if "page_map" in request.artefacts:
         return request.artefacts["page_map"]
-    from .pdf import lay_out_handout, paper_css, paper_of
+    from .pdf import lay_out_handout, paper_css, paper_of, prepare_handout
 
-    handout = lay_out_handout(request, paper_css(paper_of(request)))
+    handout = lay_out_handout(request, prepare_handout(request, paper_css(paper_of(request))))
     return page_map(handout.roots, handout.document)
 
 

@@ -60,28 +60,43 @@ class PdfWriter(Writer):
     format = "pdf"
     extension = "pdf"
 
+    # A long handout is laid out in pieces (writers/pieces.py) by this writer, which writes the
+    # handout as it is; the print room's writers read the laid-out pages of one layout.
+    pieces = True
+
     def write(self, request: WriteRequest, dest: Path) -> WriteResult:
         started = time.perf_counter()
-        handout = lay_out_handout(request, self.page_css(request))
-        document = handout.document
-        pdf = write_document(document, request.pack)
-        check_fonts(document, handout.css, request.pack)
-        dest.write_bytes(self.finish(request, pdf, document, dest))
+        setup = prepare_handout(request, self.page_css(request))
+        pieced = None
+        if self.pieces:
+            from . import pieces
+
+            pieced = pieces.lay_out_in_pieces(request, setup)
+        if pieced is not None:
+            dest.write_bytes(pieced.pdf)
+            html, pages, printed, index_pages = pieced.html, pieced.pages, pieced.printed, pieced.index_pages
+        else:
+            handout = lay_out_handout(request, setup)
+            document = handout.document
+            pdf = write_document(document, request.pack)
+            check_fonts(document, handout.css, request.pack)
+            dest.write_bytes(self.finish(request, pdf, document, dest))
+            html, pages, index_pages = handout.html, len(document.pages), handout.index_pages
+            printed, _ = page_map(handout.roots, document)
         extra: tuple[Path, ...] = ()
         if request.options.get("emit_html"):
             html_path = dest.with_name(final_name(dest).removesuffix(".pdf") + ".print.html")
-            write_atomic(html_path, handout.html.encode("utf-8"))
+            write_atomic(html_path, html.encode("utf-8"))
             extra = (html_path,)
-        return WriteResult(
-            pages=len(document.pages),
-            extra_files=extra,
-            details={
-                "render_seconds": round(time.perf_counter() - started, 3),
-                "variant": PDF_VARIANT,
-                "page_map": page_map(handout.roots, document),  # for the EPUB's page list (see epub_pages)
-                "index_pages": handout.index_pages,  # for the next build of this output (build.py)
-            },
-        )
+        details = {
+            "render_seconds": round(time.perf_counter() - started, 3),
+            "variant": PDF_VARIANT,
+            "page_map": (printed, pages),  # for the EPUB's page list (see epub_pages)
+            "index_pages": index_pages,  # for the next build of this output (build.py)
+        }
+        if pieced is not None:
+            details["pieces"] = pieced.pieces
+        return WriteResult(pages=pages, extra_files=extra, details=details)
 
     # Hooks for the print room's writers (writers/booklet.py, writers/classset.py).
 
@@ -105,7 +120,30 @@ class Handout:
     index_pages: dict[str, int] | None = None  # anchor -> page of each use the index lists
 
 
-def lay_out_handout(request: WriteRequest, page_css: str) -> Handout:
+@dataclass
+class HandoutSetup:
+    """A handout before its layout: the renderer, the CSS, the page's template values, the HTML, the fonts."""
+
+    renderer: Renderer
+    css: str
+    page: dict
+    html: str
+    font_config: object
+
+
+def prepare_handout(request: WriteRequest, page_css: str) -> HandoutSetup:
+    """The handout's HTML, CSS inlined, and what its layouts share."""
+    pack = request.pack
+    renderer = Renderer(pack, request.edition, "pdf", request.theme, request.variant, options=request.options)
+    renderer.index_pages = request.artefacts.get("index_pages") or None
+    css = "\n".join((fonts.font_css(), renderer.css(), page_css))
+    page = {"inline_css": inline_style(css), "base_href": pack_base(pack)}
+    html = renderer.render("pack.html", **page)
+    font_config = FontConfiguration()  # one per handout: the index's own layout, or the pieces, reuse its fonts
+    return HandoutSetup(renderer, css, page, html, font_config)
+
+
+def lay_out_handout(request: WriteRequest, setup: HandoutSetup) -> Handout:
     """Lay out a pack's handout once, its index alone with the page runs that layout tells (writers/splice.py).
 
     ``html`` is the handout's whole HTML, index and all: what ``--emit-html``
@@ -118,12 +156,7 @@ def lay_out_handout(request: WriteRequest, page_css: str) -> Handout:
     alone, and its pages take the place of the first ones.
     """
     pack = request.pack
-    renderer = Renderer(pack, request.edition, "pdf", request.theme, request.variant, options=request.options)
-    renderer.index_pages = request.artefacts.get("index_pages") or None
-    css = "\n".join((fonts.font_css(), renderer.css(), page_css))
-    page = {"inline_css": inline_style(css), "base_href": pack_base(pack)}
-    html = renderer.render("pack.html", **page)
-    font_config = FontConfiguration()  # one per handout: the index's own layout reuses its fonts
+    renderer, css, page, html, font_config = setup.renderer, setup.css, setup.page, setup.html, setup.font_config
     if not renderer.prints_index:
         document, root = lay_out(html, pack, font_config)
         return Handout(document, (root,), html, css)

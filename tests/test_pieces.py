@@ -1,0 +1,189 @@
+"""A long handout laid out in pieces (writers/pieces.py) is the handout laid out whole.
+
+The sample packs are short, so the tests ask for pieces of one element
+(``piece_elements``): every place the handout can be cut is cut. The pieced
+PDF and WeasyPrint's layout of the whole handout are then compared as a
+reader meets them: every page as an image, the text, the bookmarks, the
+named destinations, where each link goes, and the PDF/UA structure tree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from studypack.assemble import load_pack
+from studypack.theme import Theme
+from studypack.writers import WriteRequest, get_writer, pieces
+
+pikepdf = pytest.importorskip("pikepdf")
+pdfium = pytest.importorskip("pypdfium2")
+
+
+def write(pack_dir: Path, dest: Path, *, whole: bool = False, edition: str = "student", variant: str = "standard",
+          **options):
+    writer = get_writer("pdf")
+    writer.pieces = not whole
+    pack = load_pack(pack_dir)
+    request = WriteRequest(pack, edition, variant, Theme.for_pack(pack_dir), {"emit_html": True, **options})
+    return writer.write(request, dest)
+
+
+def reading(path: Path) -> dict:
+    """What a reader meets in a PDF, page numbers counted from 0."""
+    pdf = pikepdf.open(path)
+    page_of = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
+    names = {str(k): page_of[v[0].objgen] for k, v in pikepdf.NameTree(pdf.Root.Names.Dests).items()}
+    links = []
+    for n, page in enumerate(pdf.pages):
+        for annotation in page.obj.get("/Annots", ()):
+            target = annotation.get("/Dest")
+            # Where it goes, and the line it is on (WeasyPrint splits a contents line's link in
+            # two cells whose widths may differ; the line and its two ends do not).
+            links.append((n, round(float(annotation.Rect[1]), 1), names[str(target)] if target is not None
+                          else str(annotation.A.URI)))
+
+    def tree(element, depth=0) -> list:
+        if isinstance(element, int):
+            return [(depth, "MCID", int(element))]
+        if "/S" not in element:
+            return [(depth, "MCR" if "/MCID" in element else "OBJR")]
+        out = [(depth, str(element.S), page_of.get(element.Pg.objgen) if "/Pg" in element else None)]
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+            out += tree(kid, depth + 1)
+        return out
+
+    with pdf.open_outline() as outline:
+        def marks(items, depth=0):
+            found = []
+            for item in items:
+                found.append((depth, item.title, page_of[item.destination[0].objgen]))
+                found += marks(item.children, depth + 1)
+            return found
+
+        bookmarks = marks(outline.root)
+    document = pdfium.PdfDocument(path)
+    images = [document[n].render(scale=1).to_pil().tobytes() for n in range(len(document))]
+    texts = [document[n].get_textpage().get_text_range() for n in range(len(document))]
+    structure = tree(pdf.Root.StructTreeRoot.K[0])
+    parents = pdf.Root.StructTreeRoot.ParentTree.Nums
+    keys = [int(parents[i]) for i in range(0, len(parents), 2)]
+    return {
+        "images": images, "texts": texts, "bookmarks": bookmarks, "names": names, "links": links,
+        "structure": structure, "lang": str(pdf.Root.Lang), "title": str(pdf.docinfo.Title),
+        "parent keys": keys == sorted(keys) and len(set(keys)) == len(keys),
+        "page keys": [int(p.obj.StructParents) for p in pdf.pages] == list(range(len(pdf.pages))),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "sample, edition, variant",
+    [("power-struggle", "student", "standard"), ("interpretations", "teacher", "dyslexia")],
+)
+def test_a_handout_in_pieces_reads_as_the_whole_handout(pack_copy, tmp_path, monkeypatch, sample, edition, variant):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pack_dir = pack_copy(sample, "packs")
+    whole = write(pack_dir, tmp_path / "whole.pdf", whole=True, edition=edition, variant=variant)
+    pieced = write(pack_dir, tmp_path / "pieced.pdf", piece_elements=1, edition=edition, variant=variant)
+    assert "pieces" not in whole.details
+    assert pieced.details["pieces"] >= 4  # the title page, parts cut before their worksheets, the apparatus, the index
+    assert pieced.pages == whole.pages
+    a, b = reading(tmp_path / "whole.pdf"), reading(tmp_path / "pieced.pdf")
+    for what in ("texts", "images", "bookmarks", "names", "links", "structure", "lang", "title"):
+        assert a[what] == b[what], what
+    assert b["parent keys"] and b["page keys"]
+    assert f"Page {pieced.pages} of {pieced.pages}" in b["texts"][-1]
+    assert pieced.details["page_map"] == whole.details["page_map"]  # the EPUB's page list (epub_pages)
+    assert pieced.details["index_pages"] == whole.details["index_pages"]
+    # --emit-html writes the handout's HTML, which WeasyPrint alone lays out into the same pages.
+    html_of = {p.name: p.read_text(encoding="utf-8") for p in (*whole.extra_files, *pieced.extra_files)}
+    assert len(set(html_of.values())) == 1
+
+
+def test_the_page_numbers_are_drawn_as_artifacts_over_the_pieces(pack_copy, tmp_path):
+    """The page count is known only at the end: "Page N of M" is drawn over each page from a layout of its
+    own, marked as a pagination artifact, so the structure tree has no element for it."""
+    pack_dir = pack_copy("interpretations", "packs")
+    result = write(pack_dir, tmp_path / "pieced.pdf", piece_elements=1)
+    pdf = pikepdf.open(tmp_path / "pieced.pdf")
+    second = pdf.pages[1]
+    contents = b"".join(part.read_bytes() for part in second.obj.Contents)
+    assert b"/Artifact BMC" in contents and b" Do Q" in contents
+    assert f"Page 2 of {result.pages}" in pdfium.PdfDocument(tmp_path / "pieced.pdf")[1].get_textpage().get_text_range()
+    assert "Page 1 of" not in pdfium.PdfDocument(tmp_path / "pieced.pdf")[0].get_textpage().get_text_range()
+
+
+def test_short_handouts_and_packs_with_their_own_styles_are_laid_out_whole(pack_copy, tmp_path):
+    pack_dir = pack_copy("interpretations", "packs")
+    assert "pieces" not in write(pack_dir, tmp_path / "a.pdf").details  # under PIECES_FROM elements
+    (pack_dir / "styles").mkdir()
+    builtin = Path(__file__).parent.parent / "styles" / "print.css"
+    (pack_dir / "styles" / "print.css").write_text(builtin.read_text(encoding="utf-8") + "\n/* ours */\n")
+    assert "pieces" not in write(pack_dir, tmp_path / "b.pdf", piece_elements=1).details
+
+
+def test_footnotes_numbered_by_css_keep_the_handout_whole(pack_copy, tmp_path, monkeypatch):
+    """A footnote without its own label is numbered by a CSS counter, which would start again in each piece."""
+    pack_dir = pack_copy("interpretations", "packs")
+    real = pieces.plan
+    called = []
+
+    def unlabelled(body, size):
+        called.append(size)
+        return real(body, size)
+
+    monkeypatch.setattr(pieces, "plan", unlabelled)
+    from studypack.writers import pdf
+
+    real_prepare = pdf.prepare_handout
+
+    def without_labels(request, page_css):
+        setup = real_prepare(request, page_css)
+        return dataclasses.replace(setup, html=setup.html.replace(' data-label="', ' data-was="'))
+
+    monkeypatch.setattr(pdf, "prepare_handout", without_labels)
+    html = real_prepare(
+        WriteRequest(load_pack(pack_dir), "student", "standard", Theme.for_pack(pack_dir), {}), "")
+    assert ' data-label="' in html.html  # the sample has footnotes, labelled
+    assert "pieces" not in write(pack_dir, tmp_path / "a.pdf", piece_elements=1).details
+    assert not called  # refused before any cut was planned
+
+
+def _body(*classes: str):
+    blocks = "".join(f'<section class="{c}" id="b{n}"><h1 class="part-title">T{n}</h1><p>x</p></section>'
+                     for n, c in enumerate(classes))
+    return lxml.html.document_fromstring(f"<html><head></head><body>{blocks}</body></html>")
+
+
+def test_cuts_fall_only_before_blocks_that_start_a_page():
+    tree = _body("title-page", "part", "part has-worksheet", "part", "part has-worksheet", "part apparatus glossary",
+                 "part apparatus people", "part apparatus index")
+    tree.find("body")[-1].set("id", "index")
+    assert pieces.plan(tree.find("body"), 1) == [(0, 1), (1, 2), (2, 4), (4, 5), (5, 7), (7, 8)]
+    # Bigger pieces: cut only once a piece is big enough, and before the index always.
+    assert pieces.plan(tree.find("body"), 10) == [(0, 1), (1, 5), (5, 7), (7, 8)]  # 3 elements a block
+    with pytest.raises(pieces.Unpieceable):
+        pieces.plan(_body("part", "part has-worksheet").find("body"), 1)
+
+
+@pytest.mark.parametrize("first_page, side, local, reset", [(12, "left", 2, 11), (13, "right", 3, 11)])
+def test_a_piece_starts_on_the_side_and_number_of_its_page_in_the_handout(first_page, side, local, reset):
+    tree = _body("title-page", "part", "part has-worksheet", "part")
+    html, first = pieces.piece_html(tree, 2, 3, first_page)
+    cut = lxml.html.document_fromstring(html)
+    blocks = list(cut.find("body"))
+    assert first == local
+    assert blocks[2].get("style").startswith(f"break-before: {side}")
+    assert f"counter-reset: page {reset}" in html
+    # The other blocks are kept, empty and hidden (for selectors of siblings); the title page keeps its
+    # headings; the last part title before the cut is carried onto the dropped pages, without its id.
+    assert blocks[1].get("style") == "display: none" and not len(blocks[1]) and blocks[1].get("id") is None
+    assert blocks[3].get("style") == "display: none"
+    assert [h.text for h in blocks[0].iter("h1")] == ["T0", "T1"]
+    assert all(h.get("id") is None for h in blocks[0].iter("h1"))
+    assert pieces.piece_html(tree, 0, 1, 1)[1] == 1
