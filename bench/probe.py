@@ -33,11 +33,12 @@ def pdfua(pack_dir: Path) -> dict:
     from studypack.assemble import load_pack
     from studypack.render import Theme
     from studypack.writers import WriteRequest, pydyf_fix
-    from studypack.writers.pdf import PDF_VARIANT, PdfWriter, lay_out_handout
+    from studypack.writers.pdf import PDF_VARIANT, PdfWriter, lay_out_handout, prepare_handout
 
     pack = load_pack(pack_dir)
     request = WriteRequest(pack, "student", "standard", Theme.for_pack(pack_dir), {})
-    document = lay_out_handout(request, PdfWriter().page_css(request)).document  # the handout, index and all
+    setup = prepare_handout(request, PdfWriter().page_css(request))
+    document = lay_out_handout(request, setup).document  # the handout, index and all
     document.write_pdf()  # the first write warms font subsetting up; not counted
 
     def timed(variant, fixed: bool) -> tuple[float, bytes]:

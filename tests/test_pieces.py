@@ -82,11 +82,14 @@ def reading(path: Path) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "sample, edition, variant",
-    [("power-struggle", "student", "standard"), ("interpretations", "teacher", "dyslexia")],
+    "sample, edition, variant, fork",
+    [("power-struggle", "student", "standard", True), ("interpretations", "teacher", "dyslexia", False)],
 )
-def test_a_handout_in_pieces_reads_as_the_whole_handout(pack_copy, tmp_path, monkeypatch, sample, edition, variant):
+def test_a_handout_in_pieces_reads_as_the_whole_handout(pack_copy, tmp_path, monkeypatch, sample, edition, variant,
+                                                        fork):
+    """Each piece laid out in a process of its own (as in a build), or all in this one (as in the preview)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(pieces, "can_fork", lambda: fork)
     pack_dir = pack_copy(sample, "packs")
     whole = write(pack_dir, tmp_path / "whole.pdf", whole=True, edition=edition, variant=variant)
     pieced = write(pack_dir, tmp_path / "pieced.pdf", piece_elements=1, edition=edition, variant=variant)
@@ -97,6 +100,7 @@ def test_a_handout_in_pieces_reads_as_the_whole_handout(pack_copy, tmp_path, mon
     for what in ("texts", "images", "bookmarks", "names", "links", "structure", "lang", "title"):
         assert a[what] == b[what], what
     assert b["parent keys"] and b["page keys"]
+    assert pikepdf.open(tmp_path / "pieced.pdf").check_pdf_syntax() == []  # qpdf finds nothing wrong with the join
     assert f"Page {pieced.pages} of {pieced.pages}" in b["texts"][-1]
     assert pieced.details["page_map"] == whole.details["page_map"]  # the EPUB's page list (epub_pages)
     assert pieced.details["index_pages"] == whole.details["index_pages"]
@@ -187,3 +191,77 @@ def test_a_piece_starts_on_the_side_and_number_of_its_page_in_the_handout(first_
     assert [h.text for h in blocks[0].iter("h1")] == ["T0", "T1"]
     assert all(h.get("id") is None for h in blocks[0].iter("h1"))
     assert pieces.piece_html(tree, 0, 1, 1)[1] == 1
+
+
+@pytest.mark.slow
+def test_a_piece_that_fills_other_pages_with_the_real_numbers_makes_the_handout_whole(pack_copy, tmp_path,
+                                                                                       monkeypatch):
+    """The contents are laid out first with numbers of the right length, then again with the real ones;
+    should they then fill another number of pages, the pieces would not fit together: one layout instead."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(pieces, "can_fork", lambda: False)  # the layouts in this process, to be counted here
+    pack_dir = pack_copy("power-struggle", "packs")
+    real = pieces._Layout._lay_out_piece
+    title_layouts = []
+
+    def longer_contents(self, blocks, first_page, write):
+        piece, anchors, types = real(self, blocks, first_page, write)
+        if blocks[0] == 0:
+            title_layouts.append(write)
+            if write:
+                piece.pages += 1
+        return piece, anchors, types
+
+    monkeypatch.setattr(pieces._Layout, "_lay_out_piece", longer_contents)
+    result = write(pack_dir, tmp_path / "a.pdf", piece_elements=1)
+    assert title_layouts == [False, True]  # counted, then laid out with the real page numbers
+    assert "pieces" not in result.details
+    whole = write(pack_dir, tmp_path / "b.pdf", whole=True)
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    assert result.pages == whole.pages
+
+
+class _Refused(pieces.Unpieceable):
+    def __init__(self, what: str, where: int) -> None:
+        super().__init__(what)
+        self.where = where
+
+
+def test_a_layout_in_a_process_of_its_own_sends_back_its_result_its_error_and_its_log(caplog, monkeypatch):
+    import logging
+    import os
+
+    monkeypatch.setattr(pieces, "can_fork", lambda: True)  # as in a build's worker (pytest-xdist runs threads)
+    def work():
+        logging.getLogger("studypack.writers.pdf").warning("pack: PDF layout: an unknown property")
+        return {"pages": 3, "pid": os.getpid()}
+
+    with caplog.at_level(logging.WARNING, logger="studypack"):
+        got = pieces.in_child(work)
+    assert got["pages"] == 3 and got["pid"] != os.getpid()
+    assert "an unknown property" in caplog.text
+
+    def fails():
+        raise _Refused("a margin box prints the page count beside a string", 7)
+
+    with pytest.raises(_Refused) as raised:
+        pieces.in_child(fails)
+    assert raised.value.where == 7 and "beside a string" in str(raised.value)
+
+    from studypack.workers import WorkerDied
+
+    with pytest.raises(WorkerDied):
+        pieces.in_child(lambda: os._exit(3))  # killed, out of memory: no answer
+
+
+def test_no_fork_where_other_threads_run():
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not pieces.can_fork()
+    finally:
+        stop.set()
+        other.join()

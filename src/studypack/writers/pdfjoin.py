@@ -202,6 +202,7 @@ def join(parts: list[Part], overlay: bytes | None, total: int) -> bytes:
     dests: dict[bytes, tuple[bytes, bytes]] = {}  # the name's bytes -> (the name as written, the destination)
     outline: list[tuple[int, bytes, bytes]] = []  # (depth, title, destination)
     catalog_entries: list[bytes] = []
+    name_trees: list[bytes] = []  # the catalogue's name trees other than the destinations'
     info = None
     numbers = Pdf.open(io.BytesIO(overlay)) if overlay else None
     try:
@@ -239,6 +240,9 @@ def join(parts: list[Part], overlay: bytes | None, total: int) -> bytes:
                     for key, value in src.Root.items():
                         if key not in ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines"):
                             catalog_entries.append(Name(key).unparse() + b" " + copier.value(value))
+                    for key, value in src.Root.get("/Names", Dictionary()).items():
+                        if key != "/Dests":  # embedded files, should a handout have any: the first piece's
+                            name_trees.append(Name(key).unparse() + b" " + copier.value(value))
                     if "/Info" in src.trailer:
                         info = int(copier.ref(src.trailer.Info).split()[0])
                 copier.flush()
@@ -257,7 +261,9 @@ def join(parts: list[Part], overlay: bytes | None, total: int) -> bytes:
     extra = []
     if dests:
         names = b" ".join(b"%s %s" % dests[key] for key in sorted(dests))  # a name tree is in the order of the bytes
-        extra.append(b"/Names <</Dests %d 0 R>>" % output.add(b"<</Names [%s]>>" % names))
+        name_trees.append(b"/Dests %d 0 R" % output.add(b"<</Names [%s]>>" % names))
+    if name_trees:
+        extra.append(b"/Names <<%s>>" % b" ".join(name_trees))
     if outline:
         extra.append(b"/Outlines %d 0 R" % _write_outline(output, outline))
     output.put(catalog, b"<</Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R %s %s>>"

@@ -4,8 +4,9 @@ WeasyPrint holds the whole document while it lays it out: the parsed HTML,
 a style for every element, the box tree, and every page made so far. An
 832-page handout had 687 MB in use before its first page was made and 1.6 GB
 at the end (docs/performance.md). This module lays a long handout out a
-piece at a time, each piece a document of its own written to PDF and freed
-before the next is read, and joins the pieces' PDFs into one.
+piece at a time, each piece a document of its own laid out and written to
+PDF in a process of its own (`in_child`), which gives its memory back when
+it ends, and joins the pieces' PDFs into one (writers/pdfjoin.py).
 
 Where it cuts. Only before a block of the body that starts a new page in
 the handout whatever comes before it (`CUTS`: a part with a worksheet, the
@@ -27,9 +28,10 @@ What crosses a cut, and how each piece gets it right:
 - Page references (the contents, "(page 12)", the list of sources). A piece
   is told the page of every anchor it refers to in another piece
   (`_hooks`: WeasyPrint's target collector starts with them). Earlier pieces'
-  pages are known; a reference forward gets a number of the same length in
-  the meantime, and its piece is laid out again at the end with the real
-  one. That is always the title page's piece (the contents), which is small.
+  pages are known; a reference forward prints a number of the same length
+  in the meantime (its digits have one width), and its piece is laid out
+  again at the end with the real one. With the built-in templates only the
+  title page's piece (the contents) refers forward, and it is small.
   If a piece laid out again fills a different number of pages, the pieces do
   not fit together and the handout is laid out whole instead.
 - The index. Its piece is last: the pages of every marked word are known by
@@ -42,8 +44,10 @@ What crosses a cut, and how each piece gets it right:
   as pagination artifacts (`_overlay`). The other margin boxes (running
   heads) are the pieces' own.
 - Links, bookmarks, named destinations and the PDF/UA structure tree are
-  joined by `_join` (pikepdf): one Document element whose children are the
-  pieces' in page order, one parent tree numbered again, one outline.
+  joined by writers/pdfjoin.py: one Document element whose children are the
+  pieces' in page order, one parent tree numbered again, one outline. A
+  link to an anchor in another piece is kept in its piece's PDF (WeasyPrint
+  would drop it) and finds its destination in the joined one.
 
 Anything the pieces cannot be trusted with makes the writer lay the handout
 out whole, as before (`Unpieceable`, logged at debug level): a pack with its
@@ -64,6 +68,7 @@ import logging
 import os
 import pickle
 import signal
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, TypeVar
@@ -74,6 +79,7 @@ import weasyprint
 import weasyprint.layout
 import weasyprint.pdf
 from weasyprint.css.targets import TargetCollector, TargetLookupItem
+from weasyprint.text.fonts import FontConfiguration
 
 from .. import apparatus, workers
 from . import WriteRequest, pdfjoin, splice
@@ -377,6 +383,7 @@ def lay_out_in_pieces(request: WriteRequest, setup) -> Pieced | None:
     elements = sum(1 for _ in body.iter()) if body is not None else 0
     if elements < PIECES_FROM and not forced:
         return None
+    index_pages = setup.renderer.index_pages
     try:
         if any(e.get("data-label") is None for e in body.iter() if "footnote" in _classes(e)):
             raise Unpieceable("footnotes numbered by CSS would start again in each piece")
@@ -386,6 +393,7 @@ def lay_out_in_pieces(request: WriteRequest, setup) -> Pieced | None:
         return _Layout(request, setup, tree, ranges, elements).run()
     except Unpieceable as exc:
         log.debug("%s: laid out whole, not in pieces: %s", request.pack.name, exc)
+        setup.renderer.index_pages = index_pages  # the one layout starts as it would have
         return None
 
 
@@ -396,6 +404,7 @@ class _Layout:
         from . import pdf
 
         self.pdf, self.setup, self.tree, self.ranges = pdf, setup, tree, ranges
+        self.fonts = FontConfiguration()  # the pieces' own: a handout laid out whole after all starts afresh
         self.html = setup.html
         self.pack = request.pack
         self.anchors: dict[str, int] = {}  # anchor -> page in the handout, of the pieces laid out
@@ -428,7 +437,7 @@ class _Layout:
 
     def _set_index(self) -> None:
         """Render the index with the pages the pieces before it placed its words on."""
-        index = self.pdf._Index(self.setup.renderer, self.html, self.pack, self.setup.font_config, self.setup.page)
+        index = self.pdf._Index(self.setup.renderer, self.html, self.pack, self.fonts, self.setup.page)
         pages = {a: n for a, n in self.anchors.items() if a.startswith(apparatus.INDEX_ANCHOR_PREFIX)}
         if index.set_real(pages):
             self.html = index.html
@@ -456,7 +465,7 @@ class _Layout:
         wanted = (hrefs | {unquote(href) for href in hrefs}) - ids  # WeasyPrint names a link's anchor unquoted
         hooks = _Hooks(_Margins(), {name: self.anchors.get(name) for name in wanted}, self.placeholder)
         with _hooks(hooks):
-            document, root = self.pdf.lay_out(html, self.pack, self.setup.font_config)
+            document, root = self.pdf.lay_out(html, self.pack, self.fonts)
         pages = document.pages[local - 1:]
         start_id = self.tree.find("body")[blocks[0]].get("id")
         if blocks[0] and pages and start_id and start_id not in pages[0].anchors:
@@ -498,7 +507,7 @@ class _Layout:
         def numbers() -> bytes:
             margins = _Margins(overlay=True, total=total, types=self.types)
             with _hooks(_Hooks(margins)):
-                document, _ = self.pdf.lay_out(html, self.pack, self.setup.font_config)
+                document, _ = self.pdf.lay_out(html, self.pack, self.fonts)
             if len(document.pages) != total:
                 raise Unpieceable("the page numbers' layout has another number of pages")
             with self.pdf.weasyprint_log(), self.pdf.fewer_collections():
@@ -510,15 +519,22 @@ class _Layout:
 # --- a process for each layout --------------------------------------------------------------------
 
 
+def can_fork() -> bool:
+    """Whether `in_child` forks: where the system can, and no other thread runs."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 def in_child(work: Callable[[], T]) -> T:
     """``work()`` run in a forked process, its result (or exception, and its log) sent back through a pipe.
 
     A layout's memory is then given back to the system when its process
     ends: Python keeps the memory it has freed, so a build process that laid
     out every piece itself would stay at the size of the largest. Where there
-    is no fork (Windows), the work is done here.
+    is no fork (Windows), or where other threads run (the preview's server:
+    a thread could hold a lock the child would wait for), the work is done
+    here, and the process's memory is that of the largest piece.
     """
-    if not hasattr(os, "fork"):
+    if not can_fork():
         return work()
     read, write = os.pipe()
     pid = os.fork()
@@ -547,8 +563,11 @@ def in_child(work: Callable[[], T]) -> T:
     try:
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
+    except BaseException:  # stopped (Ctrl-C, SIGTERM from the build): stop the layout too, not after it
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        raise
+    _, status = os.waitpid(pid, 0)
     if not data:
         raise workers.WorkerDied(f"a piece's layout ended without answering (exit status {status})")
     kind, value, records = pickle.loads(data)
