@@ -317,7 +317,12 @@ def _resolve_links(pages):
                 here.append((name, x, y))
         anchors_of.append(here)
     for page, here in zip(pages, anchors_of):
-        links = [link for link in page.links if link[0] != "internal" or link[1] in seen or link[1] in elsewhere]
+        links = []
+        for link in page.links:
+            if link[0] != "internal" or link[1] in seen or link[1] in elsewhere:
+                links.append(link)
+            else:  # as WeasyPrint says it (writers/pdf.py passes it on)
+                logging.getLogger("weasyprint").error("No anchor #%s for internal URI reference", link[1])
         yield links, here
 
 
