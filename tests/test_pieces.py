@@ -265,3 +265,24 @@ def test_no_fork_where_other_threads_run():
     finally:
         stop.set()
         other.join()
+
+
+def test_a_short_handout_does_not_import_the_joiner(pack_copy, tmp_path):
+    """pikepdf (which joins the pieces) costs a short handout's build 25 ms to import: only long ones do."""
+    import subprocess
+    import sys
+
+    pack_dir = pack_copy("power-struggle", "packs")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from studypack.assemble import load_pack\n"
+        "from studypack.theme import Theme\n"
+        "from studypack.writers import WriteRequest, get_writer\n"
+        f"pack = load_pack(Path({str(pack_dir)!r}))\n"
+        "request = WriteRequest(pack, 'student', 'standard', Theme.for_pack(pack.root), {})\n"
+        f"get_writer('pdf').write(request, Path({str(tmp_path / 'a.pdf')!r}))\n"
+        "print('pikepdf' in sys.modules, 'studypack.writers.pieces' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]  # asked whether to lay it out in pieces; not pieced

@@ -82,7 +82,7 @@ from weasyprint.css.targets import TargetCollector, TargetLookupItem
 from weasyprint.text.fonts import FontConfiguration
 
 from .. import apparatus, workers
-from . import WriteRequest, pdfjoin, splice
+from . import WriteRequest, splice
 from .epub_pages import PrintedBlock, page_map
 
 log = logging.getLogger(__name__)
@@ -432,6 +432,8 @@ class _Layout:
         final += [self._piece(p.blocks, p.first_page, expect=p.pages) if p.forward else p for p in pieces]
         counted = set().union(*(p.counted for p in final))
         numbers = self._overlay(total) if counted else None
+        from . import pdfjoin  # pikepdf: 25 ms to import, for long handouts only
+
         parts = [pdfjoin.Part(p.pdf, p.first, p.counted) for p in final]
         try:
             joined = pdfjoin.join(parts, numbers, total)
