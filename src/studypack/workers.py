@@ -47,7 +47,7 @@ def _serve(conn: Connection, preload: tuple[str, ...], handler: Callable[[Any, A
         raise SystemExit(1)  # unwinds through atomic_target, which removes the temporary file
 
     signal.signal(signal.SIGTERM, on_term)
-    _end_with_parent()
+    end_with_parent()
     for module in preload:
         warm_up = getattr(importlib.import_module(module), "warm_up", None)
         if warm_up is not None:
@@ -69,13 +69,13 @@ def _serve(conn: Connection, preload: tuple[str, ...], handler: Callable[[Any, A
             try:
                 reply = ("ok", handler(payload, packs[pack_id]))
             except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent
-                reply = ("error", _portable(exc), traceback.format_exc())
+                reply = ("error", portable(exc), traceback.format_exc())
             conn.send(reply)
         else:
             return
 
 
-def _end_with_parent() -> None:
+def end_with_parent() -> None:
     """Have the kernel send this worker SIGTERM when the build process dies (Linux's PR_SET_PDEATHSIG).
 
     A build killed outright (SIGKILL, out of memory) cannot stop its workers;
@@ -96,7 +96,7 @@ def _end_with_parent() -> None:
         raise SystemExit(1)
 
 
-def _portable(exc: Exception) -> tuple:
+def portable(exc: Exception) -> tuple:
     """An exception as (class, args, attributes), which pickles even where __init__ takes other arguments."""
     state = (type(exc), exc.args, dict(vars(exc)))
     try:
@@ -106,7 +106,7 @@ def _portable(exc: Exception) -> tuple:
     return state
 
 
-def _rebuild(state: tuple) -> Exception:
+def rebuild(state: tuple) -> Exception:
     cls, args, attributes = state
     exc = cls.__new__(cls, *args)
     exc.args = args
@@ -192,7 +192,7 @@ class WorkerPool:
                     hint="it may have run out of memory: try again with --jobs 1",
                 ) from None
             if reply[0] == "error":
-                exc = _rebuild(reply[1])
+                exc = rebuild(reply[1])
                 exc.add_note(f"in the worker process:\n{reply[2]}")
                 raise exc
             return task, reply[1]

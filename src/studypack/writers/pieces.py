@@ -155,7 +155,7 @@ def piece_html(tree, start: int, end: int, first_page: int) -> tuple[str, int]:
     carried = _last_headings(blocks[1:start])
     for block in blocks[1:start] + blocks[end:]:
         _hide(block)
-    splice._headings_only(blocks[0])
+    splice.headings_only(blocks[0])
     for heading in carried:  # on the pages that are dropped: they set the running heads' strings
         blocks[0].append(heading)
     right = first_page % 2 == 1  # page 1 is a right-hand page
@@ -378,7 +378,8 @@ def lay_out_in_pieces(request: WriteRequest, setup) -> Pieced | None:
     is short or cannot be laid out in pieces: then it is laid out whole."""
     forced = "piece_elements" in request.options  # smaller pieces, and of any handout (the tests)
     piece_elements = int(request.options.get("piece_elements") or PIECE_ELEMENTS)
-    if not HOOKED or (not forced and setup.html.count("<") < PIECES_FROM):  # a tag's two ends: half as many elements
+    # A first look without parsing: an element has one or two tags, so fewer than PIECES_FROM "<" is short.
+    if not HOOKED or (not forced and setup.html.count("<") < PIECES_FROM):
         return None
     if request.theme.template_dirs or request.theme.style_dirs:
         log.debug("%s: laid out whole: the cuts are known for the built-in templates and styles", request.pack.name)
@@ -550,7 +551,7 @@ def in_child(work: Callable[[], T]) -> T:
         try:
             os.close(read)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            workers._end_with_parent()
+            workers.end_with_parent()
             records: list[logging.LogRecord] = []
             handler = _Keep(records)
             ours = logging.getLogger("studypack")
@@ -559,7 +560,7 @@ def in_child(work: Callable[[], T]) -> T:
             try:
                 reply = ("ok", work(), records)
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                reply = ("error", workers._portable(exc), records)
+                reply = ("error", workers.portable(exc), records)
             with os.fdopen(write, "wb") as out:
                 pickle.dump(reply, out, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # noqa: BLE001 - the pipe itself failed: the parent sees no reply
@@ -581,7 +582,7 @@ def in_child(work: Callable[[], T]) -> T:
     for record in records:
         logging.getLogger(record.name).handle(record)
     if kind == "error":
-        raise workers._rebuild(value)
+        raise workers.rebuild(value)
     return value
 
 

@@ -76,7 +76,7 @@ def index_html(html: str, index_page: int) -> tuple[str, int] | None:
             child.remove(grandchild)
         child.text = None
         child.set("style", "display: none")
-    _headings_only(body[0])
+    headings_only(body[0])
     right = index_page % 2 == 1  # page 1 is a right-hand page
     index.set("style", f"break-before: {'right' if right else 'left'}; " + (index.get("style") or ""))
     first = 3 if right else 2  # the page the index starts on in the small layout
@@ -86,7 +86,7 @@ def index_html(html: str, index_page: int) -> tuple[str, int] | None:
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"), first
 
 
-def _headings_only(block) -> None:
+def headings_only(block) -> None:
     """Empty the first block but for its headings: they set the running heads' strings
     (the pack's title); the rest (the contents, the name box) would only cost layout time.
     Were a string set by something else, the margin boxes would differ and the index not be spliced."""
