@@ -231,7 +231,7 @@ def test_a_layout_in_a_process_of_its_own_sends_back_its_result_its_error_and_it
     import logging
     import os
 
-    monkeypatch.setattr(pieces, "can_fork", lambda: True)  # as in a build's worker (pytest-xdist runs threads)
+    monkeypatch.setattr(pieces, "can_fork", lambda: True)  # as in a build's worker, whatever threads the test runner has
     def work():
         logging.getLogger("studypack.writers.pdf").warning("pack: PDF layout: an unknown property")
         return {"pages": 3, "pid": os.getpid()}
