@@ -139,7 +139,7 @@ def prepare_handout(request: WriteRequest, page_css: str) -> HandoutSetup:
     css = "\n".join((fonts.font_css(), renderer.css(), page_css))
     page = {"inline_css": inline_style(css), "base_href": pack_base(pack)}
     html = renderer.render("pack.html", **page)
-    font_config = FontConfiguration()  # one per handout: the index's own layout, or the pieces, reuse its fonts
+    font_config = FontConfiguration()  # one per handout: the index's own layout reuses its fonts (pieces have their own)
     return HandoutSetup(renderer, css, page, html, font_config)
 
 
