@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pdfcheck import PdfAudit
+
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,3 +40,19 @@ def _template_cache(tmp_path_factory):
         os.environ.pop("STUDYPACK_CACHE_DIR", None)
     else:
         os.environ["STUDYPACK_CACHE_DIR"] = before
+
+
+_AUDIT = PdfAudit()
+
+
+@pytest.fixture(autouse=True)
+def _every_pdf_passes_qpdf(request, tmp_path_factory):
+    """After each test, qpdf's checker over every PDF the session has written since (tests/pdfcheck.py):
+    a problem fails the test that wrote it. A test that makes a broken PDF on purpose is marked
+    ``broken_pdfs``."""
+    yield
+    if request.node.get_closest_marker("broken_pdfs"):
+        _AUDIT.new_problems(tmp_path_factory.getbasetemp())  # seen, and forgiven
+        return
+    problems = _AUDIT.new_problems(tmp_path_factory.getbasetemp())
+    assert not problems, "qpdf finds problems in PDFs this test wrote:\n" + "\n".join(problems)

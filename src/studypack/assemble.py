@@ -12,6 +12,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from anyascii import anyascii
+
 from . import manifest as mf
 from . import model as m
 from .errors import Problem, ProblemsError, StudypackError
@@ -262,8 +264,13 @@ def date_sort_key(text: str) -> str:
 
 
 def slug(text: str) -> str:
-    """An id made from a name: lower case, words joined by '-'."""
-    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "x"
+    """An id made from a name: transliterated to ASCII, lower case, words joined by '-'.
+
+    ASCII because an id becomes a PDF destination name, an EPUB fragment and a
+    URL: non-ASCII names are encoded differently in each, and PDF readers do not
+    agree on how such names sort in a name tree ('вождь' -> 'vozhd').
+    """
+    return re.sub(r"[^\w]+", "-", anyascii(text).lower()).strip("-") or "x"
 
 
 def plural(n: int, word: str) -> str:

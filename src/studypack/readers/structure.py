@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
+from anyascii import anyascii
+
 from ..errors import DocumentError
 from ..model import (
     Document,
@@ -160,8 +162,9 @@ def parenthesised(text: str) -> bool:
 
 
 def slug(text: str) -> str:
-    """A heading's id: lower case, apostrophes dropped, every other run of non-letters a ``-``."""
-    words = re.sub(r"[\'\u2018\u2019`]", "", text.lower())
+    """A heading's id: ASCII (transliterated, as every id: see assemble.slug), lower case,
+    apostrophes dropped, every other run of non-letters a ``-``."""
+    words = re.sub(r"[\'\u2018\u2019`]", "", anyascii(text).lower())
     return re.sub(r"[\W_]+", "-", words).strip("-") or "section"
 
 

@@ -199,7 +199,7 @@ def join(parts: list[Part], overlay: bytes | None, total: int) -> bytes:
     kids: list[bytes] = []
     page_keys: list[bytes] = []  # the parent tree's value for page n (its structure elements by MCID)
     annotation_keys: list[bytes] = []  # for key total + i
-    dests: dict[bytes, tuple[bytes, bytes]] = {}  # the name's bytes -> (the name as written, the destination)
+    dests: dict[str, tuple[bytes, bytes]] = {}  # the name -> (the name as written, the destination)
     outline: list[tuple[int, bytes, bytes]] = []  # (depth, title, destination)
     catalog_entries: list[bytes] = []
     name_trees: list[bytes] = []  # the catalogue's name trees other than the destinations'
@@ -231,9 +231,8 @@ def join(parts: list[Part], overlay: bytes | None, total: int) -> bytes:
                         kids.append(copier.value(kid))
                 if "/Names" in src.Root and "/Dests" in src.Root.Names:
                     for name, dest in pikepdf.NameTree(src.Root.Names.Dests).items():
-                        string = pikepdf.String(name)
-                        if bytes(string) not in dests and dest[0].objgen in number_of:
-                            dests[bytes(string)] = (string.unparse(), copier.value(dest))
+                        if name not in dests and dest[0].objgen in number_of:
+                            dests[name] = (pikepdf.String(name).unparse(), copier.value(dest))
                 with src.open_outline() as marks:
                     _outline(marks.root, number_of, copier, outline, 0)
                 if index == 0:
@@ -260,7 +259,9 @@ def join(parts: list[Part], overlay: bytes | None, total: int) -> bytes:
                % (document, parent_tree, total + len(annotation_keys)))
     extra = []
     if dests:
-        names = b" ".join(b"%s %s" % dests[key] for key in sorted(dests))  # a name tree is in the order of the bytes
+        # In the order of the names' characters, as WeasyPrint writes them and qpdf checks them (the
+        # names' UTF-8 order); ids are ASCII (assemble.slug), for which every reader's order agrees.
+        names = b" ".join(b"%s %s" % dests[key] for key in sorted(dests))
         name_trees.append(b"/Dests %d 0 R" % output.add(b"<</Names [%s]>>" % names))
     if name_trees:
         extra.append(b"/Names <<%s>>" % b" ".join(name_trees))
