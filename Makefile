@@ -1,22 +1,30 @@
 # Two commands do all the set-up: `make build` and `make test`.
+#
+# Both install exactly the locked versions (requirements.lock; with the test
+# tools, requirements-test.lock), every file checked against its hash, so a
+# clone made next year gets what passed today. `make lock` updates the locks
+# on purpose (README, "Updating the locked versions").
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: build test bench images clean install bytecode
+.PHONY: build test test-fast durations lock bench images clean install bytecode
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+# The locks hold the build backend too (hatchling), so that studypack itself
+# is installed without fetching anything unlocked (--no-build-isolation).
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(TESTSTAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test]'
+$(TESTSTAMP): $(STAMP) requirements-test.lock
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements-test.lock
 	@touch $@
 
 install: $(STAMP)
@@ -31,8 +39,31 @@ bytecode: $(STAMP)
 build: bytecode
 	$(BIN)/studypack build
 
+# The whole suite (CI runs this); the slowest tests are listed at the end.
 test: $(TESTSTAMP) bytecode
-	$(BIN)/python -m pytest -n 2 -q --durations=20
+	$(BIN)/python -m pytest -n 2 -q --durations=25
+
+# For the inner loop: everything not marked slow.
+test-fast: $(TESTSTAMP) bytecode
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# The whole suite, then the slowest tests written to docs/testing.md.
+durations: $(TESTSTAMP) bytecode
+	$(BIN)/python -m pytest -n 2 -q --junitxml=build/junit.xml
+	$(BIN)/python bench/test_durations.py build/junit.xml docs/testing.md
+
+# New locked versions, on purpose: the newest releases that pyproject.toml
+# allows, with their hashes. Run `make test` after it and commit the locks
+# together with pyproject.toml.
+LOCKFLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host --upgrade
+lock:
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --disable-pip-version-check pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" build/lock-venv/bin/pip-compile $(LOCKFLAGS) \
+		--extra test -o requirements-test.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" build/lock-venv/bin/pip-compile $(LOCKFLAGS) \
+		-c requirements-test.lock -o requirements.lock pyproject.toml
 
 bench: $(TESTSTAMP) bytecode
 	$(BIN)/python bench/run.py
