@@ -42,6 +42,18 @@ def _template_cache(tmp_path_factory):
         os.environ["STUDYPACK_CACHE_DIR"] = before
 
 
+# Whole modules that lay out many handouts or run validators over books: slow, left out by
+# `make test-fast` (docs/testing.md). Single slow tests elsewhere carry the mark themselves.
+SLOW_MODULES = {"test_pieces", "test_printroom", "test_variants", "test_epub"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests of SLOW_MODULES slow."""
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 _AUDIT = PdfAudit()
 
 

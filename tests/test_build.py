@@ -129,6 +129,7 @@ def test_epub_and_html_builds_never_import_weasyprint(pack_copy, tmp_path, fmt):
         assert got["exit"] == 0 and got["weasyprint"] is False
 
 
+@pytest.mark.slow
 def test_epub_build_with_workers_leaves_templates_and_xml_to_them(pack_copy, tmp_path):
     """With workers, the build process itself reads the packs and never imports Jinja2 or lxml:
     the workers do, meanwhile (also when the EPUB takes a page map kept by an earlier PDF build)."""

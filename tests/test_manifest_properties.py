@@ -172,6 +172,7 @@ def test_yaml_token_soup(pack, text):
     outcome(pack, text.encode("utf-8"))
 
 
+@pytest.mark.slow
 @common
 @given(structures)
 def test_any_structure(pack, data):
@@ -199,6 +200,7 @@ def mutated_good_pack(draw) -> dict:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_good_pack())
 def test_mutated_good_pack(pack, data):
