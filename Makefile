@@ -11,7 +11,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: build test test-fast durations lock bench images clean install bytecode
+.PHONY: build test test-fast durations lock bench images clean install bytecode ace
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,19 @@ $(TESTSTAMP): $(STAMP) requirements-test.lock
 
 install: $(STAMP)
 
+# DAISY Ace, the EPUB accessibility checker of tests/test_ace.py, at the
+# versions of tests/ace/package-lock.json; it runs with the system's Chromium,
+# so neither Puppeteer nor Electron downloads a browser. Without npm the Ace
+# tests are skipped (CI installs npm).
+ACE := tests/ace/node_modules/.bin/ace-puppeteer
+$(ACE): tests/ace/package-lock.json
+	cd tests/ace && PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+		npm ci --no-audit --no-fund --silent
+	@touch $@
+ace:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(ACE); \
+	else echo "npm not found: the Ace tests (tests/test_ace.py) will be skipped"; fi
+
 # The bytecode of studypack's own modules, which an editable install leaves
 # uncompiled: where PYTHONDONTWRITEBYTECODE is set, every run would compile
 # them again (about 35 ms, a tenth of a small EPUB build). Only what changed
@@ -40,7 +53,7 @@ build: bytecode
 	$(BIN)/studypack build
 
 # The whole suite (CI runs this); the slowest tests are listed at the end.
-test: $(TESTSTAMP) bytecode
+test: $(TESTSTAMP) bytecode ace
 	$(BIN)/python -m pytest -n 2 -q --durations=25
 
 # For the inner loop: everything not marked slow.
@@ -48,7 +61,7 @@ test-fast: $(TESTSTAMP) bytecode
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 # The whole suite, then the slowest tests written to docs/testing.md.
-durations: $(TESTSTAMP) bytecode
+durations: $(TESTSTAMP) bytecode ace
 	$(BIN)/python -m pytest -n 2 -q --junitxml=build/junit.xml
 	$(BIN)/python bench/test_durations.py build/junit.xml docs/testing.md
 
@@ -72,5 +85,5 @@ images: $(STAMP)
 	$(BIN)/python docs/make_images.py
 
 clean:
-	rm -rf $(VENV) dist/*/ build *.egg-info
+	rm -rf $(VENV) dist/*/ build *.egg-info tests/ace/node_modules
 	find src -name __pycache__ -prune -exec rm -rf {} +
