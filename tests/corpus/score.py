@@ -110,15 +110,10 @@ class Found:
 
 
 def _inline_text(spans) -> str:
-    """The text of inline spans (Text, NoteRef, Correction) or of a plain string."""
-    if isinstance(spans, str):
-        return spans
-    if hasattr(spans, "text") and not isinstance(spans, (tuple, list)):
-        return spans.text
-    parts = []
-    for span in spans:
-        parts.append(getattr(span, "text", None) or getattr(span, "marker", None) or getattr(span, "original", "") or "")
-    return "".join(parts)
+    """The text of inline spans (Text, NoteRef, Correction), of a cell object or of a plain string."""
+    if isinstance(spans, str) or not isinstance(spans, (tuple, list)):
+        return spans if isinstance(spans, str) else getattr(spans, "text", "")
+    return "".join(getattr(s, "text", None) or getattr(s, "marker", None) or getattr(s, "original", "") for s in spans)
 
 
 def _refs(obj, out: dict[str, str]) -> None:
