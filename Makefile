@@ -11,7 +11,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: build test test-fast durations lock bench images clean install bytecode ace
+.PHONY: build test test-fast durations lock bench corpus images clean install bytecode ace
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,11 @@ lock:
 		--extra test -o requirements-test.lock pyproject.toml
 	CUSTOM_COMPILE_COMMAND="make lock" build/lock-venv/bin/pip-compile $(LOCKFLAGS) \
 		-c requirements-test.lock -o requirements.lock pyproject.toml
+
+# How well the reader finds the structure of real documents (tests/corpus/):
+# precision and recall per phenomenon and document, against the recorded floors.
+corpus: $(STAMP) bytecode
+	$(BIN)/python tests/corpus/score.py
 
 bench: $(TESTSTAMP) bytecode
 	$(BIN)/python bench/run.py
