@@ -23,19 +23,22 @@ _CHUNK = 1024 * 1024
 
 
 def open_zip(data: bytes, where: str, kind: str) -> zipfile.ZipFile:
-    """The container as a ZipFile, once every member has been checked to inflate within the limits."""
+    """The container as a ZipFile, once every member has been checked to inflate within the limits.
+
+    ``kind`` names the format with its article, for messages: ``"a Word (.docx)"``.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise DocumentError(f"is not a {kind} file (not a zip container: damaged, cut short or misnamed)",
+        raise DocumentError(f"is not {kind} file (not a zip container: damaged, cut short or misnamed)",
                             where) from None
     if len(members) > MAX_MEMBERS:
-        raise DocumentError(f"holds {len(members):,} files; a {kind} file this size is not a document", where)
+        raise DocumentError(f"holds {len(members):,} files; refused as a possible zip bomb", where)
     total = 0
     for member in members:
         if member.file_size > MAX_MEMBER:
-            raise _too_large(where, member.filename, member.file_size)
+            raise _too_large(where, member.filename)
         total += _inflated_size(archive, member, where, kind)
         if total > MAX_TOTAL:
             raise DocumentError(f"unpacks to more than {MAX_TOTAL // (1024 * 1024)} MB; "
@@ -43,25 +46,25 @@ def open_zip(data: bytes, where: str, kind: str) -> zipfile.ZipFile:
     return archive
 
 
-def _too_large(where: str, name: str, size: int) -> DocumentError:
-    return DocumentError(f"holds '{name}', which unpacks to over {size:,} bytes "
-                         f"(the limit is {MAX_MEMBER // (1024 * 1024)} MB); refused as a possible zip bomb", where)
+def _too_large(where: str, name: str) -> DocumentError:
+    return DocumentError(f"holds '{name}', which unpacks to more than {MAX_MEMBER // (1024 * 1024)} MB; "
+                         "refused as a possible zip bomb", where)
 
 
 def _inflated_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str, kind: str) -> int:
     """Decompress a member without keeping it: its real size, whatever its header claims."""
     if member.flag_bits & 0x1:
-        raise DocumentError(f"is an encrypted {kind} file; save a copy without a password", where)
+        raise DocumentError("is encrypted; save a copy without a password and read that", where)
     size = 0
     try:
         with archive.open(member) as stream:
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > MAX_MEMBER:
-                    raise _too_large(where, member.filename, size)
+                    raise _too_large(where, member.filename)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError) as err:
-        raise DocumentError(f"is a damaged {kind} file ('{member.filename}' inside it cannot be unpacked: "
-                            f"{_reason(err)})", where) from None
+        raise DocumentError(f"is damaged: '{member.filename}' inside it cannot be unpacked ({_reason(err)})",
+                            where) from None
     return size
 
 
@@ -75,7 +78,8 @@ def member(archive: zipfile.ZipFile, name: str, where: str, kind: str) -> bytes:
     try:
         return archive.read(name)
     except KeyError:
-        raise DocumentError(f"is not a complete {kind} file ('{name}' is missing inside it)", where) from None
+        raise DocumentError(f"is not complete: '{name}' is missing inside it (is it really {kind} file?)",
+                            where) from None
 
 
 def parse_xml(data: bytes, where: str, what: str):

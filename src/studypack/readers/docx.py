@@ -20,11 +20,13 @@ from .archive import open_zip
 from .html import drop, parse_html, read_tree
 from .registry import ReaderHints, register
 
+_KIND = "a Word (.docx)"
 STYLE_MAP = """
 p[style-name='Title'] => p.studypack-title:fresh
 p[style-name='Quote'] => blockquote > p:fresh
 p[style-name='Intense Quote'] => blockquote > p:fresh
 p[style-name='Block Text'] => blockquote > p:fresh
+p[style-name='Quotations'] => blockquote > p:fresh
 """
 
 
@@ -37,16 +39,17 @@ def docx_html(data: bytes, where: str) -> str:
     """The Word file as mammoth's HTML, after the container has been checked."""
     import mammoth
 
-    open_zip(data, where, "Word (.docx)")
+    open_zip(data, where, _KIND)
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(data), style_map=STYLE_MAP, convert_image=mammoth.images.img_element(_no_picture),
             external_file_access=False,
         )
     except KeyError as err:
-        raise DocumentError(f"is not a complete Word (.docx) file ({err} is missing inside it)", where) from None
+        raise DocumentError(f"is not complete: {err} is missing inside it (is it really {_KIND} file?)",
+                            where) from None
     except Exception as err:  # noqa: BLE001 - mammoth raises many kinds on a damaged file; each is one line
-        raise DocumentError(f"cannot be read as a Word (.docx) file ({type(err).__name__}: "
+        raise DocumentError(f"cannot be read as {_KIND} file ({type(err).__name__}: "
                             f"{str(err).splitlines()[0][:120] if str(err) else 'damaged'})", where) from None
     return result.value
 

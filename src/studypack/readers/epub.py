@@ -21,7 +21,7 @@ from .archive import open_zip
 from .html import read_tree
 from .registry import ReaderHints, register
 
-_KIND = "EPUB (.epub)"
+_KIND = "an EPUB (.epub)"
 _XHTML = "application/xhtml+xml"
 
 
@@ -32,10 +32,11 @@ def _book(data: bytes, where: str):
     try:
         return epub.read_epub(io.BytesIO(data), {"ignore_ncx": True})
     except KeyError as err:
-        raise DocumentError(f"is not a complete {_KIND} file ({err} is missing inside it)", where) from None
+        raise DocumentError(f"is not complete: {err} is missing inside it (is it really {_KIND} file?)",
+                            where) from None
     except Exception as err:  # noqa: BLE001 - ebooklib raises many kinds on a damaged book; each is one line
         reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
-        raise DocumentError(f"cannot be read as an {_KIND} file ({reason})", where) from None
+        raise DocumentError(f"cannot be read as {_KIND} file ({reason})", where) from None
 
 
 def _chapter(content: bytes, where: str, name: str):

@@ -273,6 +273,9 @@ def read_tree(root, doc_id: str, path: str, hints: ReaderHints | None, *, number
     heads = [u for u in units if isinstance(u, Head) and u.level == 1]
     if title is None and len(heads) == 1 and units and units[0] is heads[0]:
         title = units.pop(0).text
+    if title is None and find_main:
+        # a saved page's own <title> (it may name the site too: pack.yaml's title: overrides it)
+        title = " ".join(" ".join(root.xpath("/html/head/title//text()")).split()) or None
     doc = assemble(doc_id, path, DocumentInfo(title=title, author=author), units, note_texts, hints,
                    lead_ins=False)
     return replace(doc, left_out=left.lines())

@@ -180,7 +180,7 @@ def _inside(el, container) -> bool:
 
 def backlinks(note: FoundNote) -> list:
     """The elements inside a note that lead back to its references (not the note's words)."""
-    targets = {link.get("id") for link in note.refs} | {
+    targets = {link.get(attr) for link in note.refs for attr in ("id", "name")} | {
         link.getparent().get("id") for link in note.refs if link.getparent() is not None
     }
     targets.discard(None)

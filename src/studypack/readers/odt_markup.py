@@ -30,7 +30,7 @@ _SKIP = {"note-citation", "tracked-changes", "sequence-decls", "variable-decls",
          "soft-page-break", "bookmark", "bookmark-start", "bookmark-end", "reference-mark",
          "reference-mark-start", "reference-mark-end", "table-column", "table-columns",
          "covered-table-cell", "annotation-end", "forms"}
-_KIND = "OpenDocument (.odt)"
+_KIND = "an OpenDocument (.odt)"
 
 
 def _q(prefix: str, name: str) -> str:

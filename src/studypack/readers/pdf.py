@@ -145,9 +145,12 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     steps = sorted(a.bottom - b.bottom for a, b in zip(lines, lines[1:]) if 0 < a.bottom - b.bottom < 3 * a.height)
     # the pitch of lines inside a paragraph is the smallest that is common
     step = steps[len(steps) // 4] if steps else max(line.height for line in lines) * 1.2
-    column_right = max(line.right for line in lines)
+    page_right = max(line.right for line in lines)
     paragraphs = [lines[0].text.strip()]
     for previous, line in zip(lines, lines[1:]):
+        # an indented block (a quotation) has its own right edge: that of the lines that start where it does
+        same = [other.right for other in lines if abs(other.left - previous.left) < 3 and other is not previous]
+        column_right = max(same) if same else page_right
         if _new_paragraph(previous, line, step, column_right):
             paragraphs.append(line.text.strip())
         else:
