@@ -221,10 +221,13 @@ def _take_notes(body, notes: list) -> None:
     for note in notes:
         for el in backlinks(note):
             drop(el)
+    parents = {}
     for note in notes:
-        parent = note.block.getparent()
+        parents[note.block.getparent()] = None
         drop(note.block)
-        while parent is not None and parent is not body and not "".join(parent.itertext()).strip():
+    for parent in parents:
+        while parent is not None and parent is not body and parent.getparent() is not None \
+                and not "".join(parent.itertext()).strip():
             above = parent.getparent()
             drop(parent)
             parent = above

@@ -156,7 +156,8 @@ def find_notes(root) -> tuple[dict, list[FoundNote]]:
         by_block.setdefault(block, []).append(link)
     blocks = [el for el in root.iter() if el in by_block]
     # an outer block that holds other notes' blocks is a list of notes, not a note
-    blocks = [b for b in blocks if not any(o is not b and _inside(o, b) for o in blocks)]
+    outer = {ancestor for b in blocks for ancestor in b.iterancestors() if ancestor in by_block}
+    blocks = [b for b in blocks if b not in outer]
     used: set[str] = set()
     refs: dict = {}
     notes: list[FoundNote] = []
