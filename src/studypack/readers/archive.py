@@ -30,7 +30,7 @@ def open_zip(data: bytes, where: str, kind: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OSError):
         raise DocumentError(f"is not {kind} file (not a zip container: damaged, cut short or misnamed)",
                             where) from None
     if len(members) > MAX_MEMBERS:
