@@ -222,6 +222,17 @@ def test_epub_metadata_title_page_and_chapter_notes():
     assert [r.note_id for r in refs] == ["note-1", "note-1-2"]
 
 
+def test_epub_endnotes_in_their_own_file_and_footnotes_in_an_aside():
+    doc = read("epub-notes.epub")
+    assert (doc.info.title, doc.info.author) == ("Letters from the Left Opposition", "A. Editor")
+    assert linked_notes(doc) == [("1", "The date is the postmark’s."), ("*", "His articles of 1928 were copied by hand.")]
+    assert doc.note("note-star") is not None
+    text = all_text(doc)
+    # a book's header and boxed aside are the author's words; its table of contents is not
+    assert "Rakovsky to Valentinov" in text and "Astrakhan was a place of exile." in text
+    assert any(line.startswith("table of contents") for line in doc.left_out)
+
+
 # --- PDF ---------------------------------------------------------------------------------------
 
 def test_pdf_running_heads_page_numbers_and_hyphenation():

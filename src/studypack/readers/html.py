@@ -20,9 +20,9 @@ from dataclasses import replace
 from ..errors import DocumentError
 from ..model import Document, DocumentInfo
 from .html_notes import backlinks, find_notes, semantics
-from .html_units import walk
+from .html_units import as_para, walk
 from .registry import ReaderHints, register
-from .structure import Head, NoteText, Para, Quoted, Unit, assemble
+from .structure import Head, NoteText, assemble
 
 _GONE = {
     "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed", "applet",
@@ -238,19 +238,10 @@ def _note_texts(notes: list, refs: dict, numbered: bool, count: int) -> list[Not
     texts = []
     for note in notes:
         units, count = walk(note.block, refs, numbered, count)
-        paras = tuple(p for p in (_para(u) for u in units) if p is not None)
+        paras = tuple(p for p in map(as_para, units) if p is not None)
         if paras:
             texts.append(NoteText(note.label, paras, paras[0].line, note.ident))
     return texts
-
-
-def _para(unit: Unit) -> Para | None:
-    if isinstance(unit, Para):
-        return unit
-    if isinstance(unit, Quoted):
-        return Para(" ".join(p.text for p in unit.paras), unit.line, False)
-    text = getattr(unit, "text", None) or " ".join(getattr(unit, "items", ()))
-    return Para(text, unit.line, False) if text else None
 
 
 def read_tree(root, doc_id: str, path: str, hints: ReaderHints | None, *, numbered: bool,

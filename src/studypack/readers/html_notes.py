@@ -123,9 +123,16 @@ def _without_backlinks(pairs: list[tuple[object, object]]) -> list[tuple[object,
     return kept
 
 
+_SIGNS = {"*": "star", "†": "dagger", "‡": "double-dagger", "§": "section-sign", "¶": "pilcrow"}
+
+
 def _note_id(label: str, used: set[str]) -> str:
+    """``note-12``, ``note-a``, ``note-star`` (``*``), ``note-dagger`` (``†``); ``-2`` … where a label repeats."""
     bare = label.lower().removeprefix("note").strip()
-    base = f"note-{bare}" if bare.isdigit() else f"note-{slug(bare)}" if slug(bare) != "section" else "note-mark"
+    if bare and all(c in _SIGNS for c in bare):
+        base = "note-" + "-".join(_SIGNS[c] for c in bare)
+    else:
+        base = f"note-{slug(bare)}"
     ident, n = base, 1
     while ident in used:
         n += 1

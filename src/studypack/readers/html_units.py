@@ -174,7 +174,7 @@ class Walker:
             child.getparent().remove(child)
         inner.flow(el)
         self.count = inner.count
-        paras = tuple(_as_para(unit) for unit in inner.units if _as_para(unit) is not None)
+        paras = tuple(p for p in map(as_para, inner.units) if p is not None)
         citation = " ".join(self.words(s) for s in sources).strip() or None
         if paras:
             self.units.append(Quoted(paras, paras[0].line, citation))
@@ -221,10 +221,12 @@ class Walker:
             self.units.append(Rows(tuple(rows), self.line(el)))
 
 
-def _as_para(unit: Unit) -> Para | None:
-    """A unit inside a quotation as a paragraph of it (a list item or heading keeps its words)."""
+def as_para(unit: Unit) -> Para | None:
+    """A unit where only paragraphs can stand (in a quotation, in a note) as one, keeping its words."""
     if isinstance(unit, Para):
         return unit
+    if isinstance(unit, Quoted):
+        return Para(" ".join(p.text for p in unit.paras), unit.line, False)
     if isinstance(unit, Head):
         return Para(unit.text, unit.line, False)
     if isinstance(unit, Bullets):

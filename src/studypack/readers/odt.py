@@ -34,8 +34,4 @@ class OdtReader:
         left = [f"{what} ({n})" for what, n in (("comments", converter.comments),
                 ("generated indexes such as a table of contents", converter.indexes),
                 ("drawings and pictures", converter.drawings)) if n]
-        return doc if not left else _with_left_out(doc, left)
-
-
-def _with_left_out(doc: Document, more: list[str]) -> Document:
-    return replace(doc, left_out=doc.left_out + tuple(more))
+        return replace(doc, left_out=doc.left_out + tuple(left))
