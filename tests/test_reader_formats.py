@@ -197,6 +197,14 @@ def test_html_references_are_never_followed(tmp_path):
     assert "Before" in all_text(doc)
 
 
+def test_html_nested_beyond_the_parser_limit_is_refused_not_cut_short():
+    page = ("<html><body><p>start</p>\n" + "<div>" * 300 + "deep words</body></html>").encode()
+    with pytest.raises(DocumentError) as caught:
+        read_bytes(page, "t", path="deep.html", suffix=".html")
+    assert caught.value.format_message() == (
+        "deep.html: cannot be read as a web page (line 2: Excessive depth in document: 256)")
+
+
 def test_odt_external_entity_is_not_resolved(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-WORDS")

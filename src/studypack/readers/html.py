@@ -88,9 +88,15 @@ def parse_html(data: bytes, where: str):
         raise DocumentError("document is empty", where)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
-        return lxml.html.document_fromstring(text, parser=parser)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as err:
         raise DocumentError(f"cannot be read as a web page ({err})", where) from None
+    # the parser mends ordinary mistakes; a fatal one (nesting deeper than 256) would cut the text short
+    fatal = [e for e in parser.error_log if e.level == etree.ErrorLevels.FATAL]
+    if fatal:
+        reason = fatal[0].message.split(", use ")[0]  # libxml2's advice names a parser option, not a fix
+        raise DocumentError(f"cannot be read as a web page (line {fatal[0].line}: {reason})", where)
+    return root
 
 
 def drop(el) -> None:
