@@ -8,6 +8,7 @@ and checks the structure its markup gives, and that every word is kept.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -90,6 +91,39 @@ def test_pandoc_outputs_give_the_same_structure(name):
         "Personally I suggest that our General Secretary is not the kind of figure who can unite the old "
         "Bolshevik staff around him."]
     assert "[leader]" not in dict(notes) and not any(isinstance(s, NoteRef) for p in quote.paragraphs for s in p.spans)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+@pytest.mark.parametrize("name", ["formats.docx", "formats.odt", "formats.epub", "formats.html"])
+def test_every_word_of_the_source_is_read_once(name):
+    """From the first paragraph on, the words read (body, then notes) are the source's words, in order."""
+    source = (FORMATS / "source.md").read_text(encoding="utf-8")
+    body, _, notes = source[source.index("In 1924"):].partition("[^1]:")
+    notes = "[^1]:" + notes
+    expected = _words(re.sub(r"\[\^\d\]:?", "", body)) + _words(re.sub(r"\[\^\d\]:?", "", notes))
+    doc = read(name)
+    got: list[str] = []
+    started = False
+    for block in doc.blocks:
+        if isinstance(block, Paragraph) and block.text.startswith("In 1924"):
+            started = True
+        if not started:
+            continue
+        if isinstance(block, (Heading, Paragraph)):
+            spans = getattr(block, "spans", None)
+            got += _words(block.text if spans is None else plain_text(tuple(x for x in spans if not isinstance(x, NoteRef))))
+        elif isinstance(block, Quotation):
+            got += [w for p in block.paragraphs for w in _words(p.text)]
+        elif isinstance(block, ListBlock):
+            got += [w for item in block.items for w in _words(plain_text(item))]
+        elif isinstance(block, Table):
+            got += [w for row in block.rows for cell in row for w in _words(cell)]
+    for note in doc.notes:
+        got += [w for p in note.paragraphs for w in _words(p.text)]
+    assert got == expected
 
 
 def test_note_texts_are_not_body_text():
@@ -203,6 +237,17 @@ def test_html_nested_beyond_the_parser_limit_is_refused_not_cut_short():
         read_bytes(page, "t", path="deep.html", suffix=".html")
     assert caught.value.format_message() == (
         "deep.html: cannot be read as a web page (line 2: Excessive depth in document: 256)")
+
+
+def test_epub_chapter_nested_beyond_the_parser_limit_is_refused(tmp_path):
+    deep = ("<html xmlns='http://www.w3.org/1999/xhtml'><body><p>start</p>" + "<div>" * 300 + "deep words"
+            + "</div>" * 300 + "</body></html>").encode()
+    path = tmp_path / "deep.epub"
+    with zipfile.ZipFile(FORMATS / "formats.epub") as source, zipfile.ZipFile(path, "w") as book:
+        for info in source.infolist():
+            book.writestr(info, deep if info.filename == "EPUB/text/ch001.xhtml" else source.read(info))
+    assert error_for(path) == ("documents/deep.epub: cannot be read as an e-book: its chapter text/ch001.xhtml "
+                               "(line 1: Excessive depth in document: 256)")
 
 
 def test_odt_external_entity_is_not_resolved(tmp_path):

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import DocumentError
 from ..model import Document, DocumentInfo
 from .archive import open_zip
-from .html import read_tree
+from .html import read_tree, refuse_if_cut_short
 from .registry import ReaderHints, register
 
 _KIND = "an EPUB (.epub)"
@@ -49,11 +49,12 @@ def _chapter(content: bytes, where: str, name: str):
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError:
+        html_parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
         try:
-            root = lxml.html.document_fromstring(content, parser=lxml.html.HTMLParser(
-                remove_comments=True, remove_pis=True, no_network=True))
+            root = lxml.html.document_fromstring(content, parser=html_parser)
         except (etree.ParserError, ValueError):
             raise DocumentError(f"has a chapter that cannot be read ({name})", where) from None
+        refuse_if_cut_short(html_parser, where, f"an e-book: its chapter {name}")
     for el in root.iter():
         if isinstance(el.tag, str):
             el.tag = etree.QName(el).localname
@@ -81,7 +82,8 @@ def _join(book, where: str):
         if item is None or item.media_type != _XHTML:
             continue
         name = item.file_name
-        root = _chapter(item.get_content(), where, name)
+        # the bytes as stored: get_content() would parse and write the chapter again (and cut a deep one short)
+        root = _chapter(item.content, where, name)
         chapter = root.find("body")
         if chapter is None:
             continue

@@ -91,12 +91,18 @@ def parse_html(data: bytes, where: str):
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as err:
         raise DocumentError(f"cannot be read as a web page ({err})", where) from None
-    # the parser mends ordinary mistakes; a fatal one (nesting deeper than 256) would cut the text short
+    refuse_if_cut_short(parser, where, "a web page")
+    return root
+
+
+def refuse_if_cut_short(parser, where: str, what: str) -> None:
+    """The HTML parser mends ordinary mistakes; after a fatal one (nesting deeper than 256) the text is cut short."""
+    from lxml import etree
+
     fatal = [e for e in parser.error_log if e.level == etree.ErrorLevels.FATAL]
     if fatal:
         reason = fatal[0].message.split(", use ")[0]  # libxml2's advice names a parser option, not a fix
-        raise DocumentError(f"cannot be read as a web page (line {fatal[0].line}: {reason})", where)
-    return root
+        raise DocumentError(f"cannot be read as {what} (line {fatal[0].line}: {reason})", where)
 
 
 def drop(el) -> None:
