@@ -447,12 +447,12 @@ def test_too_large(tmp_path):
 
 
 def test_unknown_suffix(tmp_path):
-    (tmp_path / "essay.docx").write_bytes(b"PK")
+    (tmp_path / "essay.rtf").write_bytes(b"{\rtf1 essay}")
     (tmp_path / "README").write_text("text")
-    assert error_for(tmp_path / "essay.docx") == (
-        "documents/essay.docx: unknown kind of document '.docx'; known: .markdown, .md, .txt")
+    assert error_for(tmp_path / "essay.rtf") == (
+        "documents/essay.rtf: unknown kind of document '.rtf'; known: .docx, .epub, .htm, .html, .markdown, .md, .odt, .pdf, .txt")
     assert error_for(tmp_path / "README") == (
-        "documents/README: unknown kind of document (the file name has no suffix); known: .markdown, .md, .txt")
+        "documents/README: unknown kind of document (the file name has no suffix); known: .docx, .epub, .htm, .html, .markdown, .md, .odt, .pdf, .txt")
 
 
 def test_path_is_shown_as_given_without_display_path(tmp_path):

@@ -205,13 +205,18 @@ class DocumentInfo:
 
 @dataclass(frozen=True)
 class Document:
-    """A primary-source document as the reader understood it."""
+    """A primary-source document as the reader understood it.
+
+    ``left_out``: what the reader did not take from the file, one plain line
+    each (a web page's menus and footer, a PDF's running heads), for inspect.
+    """
 
     id: str
     path: str
     info: DocumentInfo
     sections: tuple[Section, ...]
     notes: tuple[Note, ...] = ()
+    left_out: tuple[str, ...] = ()
 
     @property
     def blocks(self) -> tuple[Block, ...]:

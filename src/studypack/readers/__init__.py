@@ -1,77 +1,38 @@
 """Document readers, registered by file suffix, and the file checks they share.
 
 `read_document` does all the file I/O and turns every way a file can be
-unreadable into a one-line `DocumentError`; `read_text` is the pure part. A
-reader turns normalised text into units (`Para`, `Head`, `Label`, ...) and
-`structure.assemble` turns units into the typed `Document`, so every format
-gets the same ids, SOURCE blocks, quotations and hints.
+unreadable into a one-line `DocumentError`; `read_bytes` and `read_text` are
+the pure part. Text formats (``.txt``, ``.md``) get their file decoded and
+normalised; binary ones (``.html``, ``.epub``, ``.docx``, ``.odt``, ``.pdf``)
+get its bytes. A reader turns what it read into units (`Para`, `Head`,
+`Label`, ...) and `structure.assemble` turns units into the typed `Document`,
+so every format gets the same ids, SOURCE blocks, quotations and hints.
 """
 
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from ..errors import DocumentError
 from ..model import Document, Location
 from ..textpos import byte_line_col, line_col
+from .registry import READERS, Reader, ReaderHints, known_suffixes, reader_for, register
+
+__all__ = [
+    "MAX_BINARY_BYTES", "MAX_BYTES", "READERS", "Reader", "ReaderHints", "known_suffixes", "normalise", "read_document",
+    "read_bytes", "read_text", "reader_for", "register",
+]
 
 MAX_BYTES = 10 * 1024 * 1024
+# Word files, e-books and PDFs carry pictures and fonts: a larger file can still hold little text.
+MAX_BINARY_BYTES = 64 * 1024 * 1024
 
 # Non-breaking spaces of every width become plain spaces; nothing else changes.
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})
 # Characters that show nothing, for telling whether a document has any text at all.
 _INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff")))
 _BINARY = "looks like a binary file, not text (NUL byte); save the document as plain text"
-
-
-@dataclass(frozen=True)
-class ReaderHints:
-    """What a pack tells the reader: passages that are quotations, as (opening, closing) words."""
-
-    quotations: tuple[tuple[str, str], ...] = ()
-
-
-class Reader(Protocol):
-    """The interface of a reader: the suffixes it reads and `read`."""
-
-    suffixes: tuple[str, ...]
-
-    def read(self, text: str, doc_id: str, path: str, hints: ReaderHints | None) -> Document:
-        """Turn normalised text into a Document."""
-
-
-READERS: dict[str, type] = {}
-
-
-def register(*suffixes: str):
-    """Class decorator: read files with these suffixes (``".txt"``) with this reader."""
-
-    def decorate(cls: type) -> type:
-        cls.suffixes = tuple(s.lower() for s in suffixes)
-        for suffix in cls.suffixes:
-            READERS[suffix] = cls
-        return cls
-
-    return decorate
-
-
-def known_suffixes() -> tuple[str, ...]:
-    """The suffixes some reader reads, sorted."""
-    return tuple(sorted(READERS))
-
-
-def reader_for(suffix: str, where: str) -> Reader:
-    """The reader for a suffix, or a DocumentError listing the known ones."""
-    cls = READERS.get(suffix.lower())
-    if cls is None:
-        what = f"'{suffix}'" if suffix else "(the file name has no suffix)"
-        raise DocumentError(
-            f"unknown kind of document {what}; known: {', '.join(known_suffixes())}", where
-        )
-    return cls()
 
 
 def normalise(text: str) -> str:
@@ -118,6 +79,30 @@ def _decode(data: bytes, where: str) -> str:
         ) from None
 
 
+def read_bytes(
+    data: bytes,
+    doc_id: str,
+    *,
+    path: str = "<bytes>",
+    suffix: str = ".txt",
+    hints: ReaderHints | None = None,
+) -> Document:
+    """Read a document from a file's bytes (no I/O): decoded for a text format, as they are otherwise."""
+    reader = reader_for(suffix, path)
+    if not reader.binary:
+        return read_text(_decode(data, path), doc_id, path=path, suffix=suffix, hints=hints)
+    if not data:
+        raise DocumentError("document is empty", path)
+    doc = reader.read(data, doc_id, path, hints)
+    if not doc.sections and not doc.notes:
+        raise DocumentError("document has no text (nothing but markup, pictures or blank pages)", path)
+    return doc
+
+
+def _limit(reader: Reader) -> int:
+    return MAX_BINARY_BYTES if reader.binary else MAX_BYTES
+
+
 def read_document(
     path: Path,
     doc_id: str,
@@ -125,7 +110,7 @@ def read_document(
     display_path: str | None = None,
     hints: ReaderHints | None = None,
 ) -> Document:
-    """Read a document file: check it is a readable UTF-8 text of a known kind, then read it."""
+    """Read a document file: check it is a regular file of a known kind and not too large, then read it."""
     path = Path(path)
     where = display_path or str(path)
     try:
@@ -139,17 +124,22 @@ def read_document(
     if not stat.S_ISREG(info.st_mode):
         # a pipe or a device could block the read for ever or never end
         raise DocumentError("is not a regular file (a pipe, socket or device)", where)
-    reader_for(path.suffix, where)
-    if info.st_size > MAX_BYTES:
+    limit = _limit(reader_for(path.suffix, where))
+    if info.st_size > limit:
         raise DocumentError(
-            f"document is too large ({info.st_size:,} bytes; the limit is 10 MB)", where
+            f"document is too large ({info.st_size:,} bytes; the limit is {limit // (1024 * 1024)} MB)", where
         )
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # read no more than the limit, even if the file grew since it was measured
+            data = handle.read(limit + 1)
     except OSError as err:
         raise DocumentError(f"cannot be read ({err.strerror})", where) from None
-    return read_text(_decode(data, where), doc_id, path=where, suffix=path.suffix, hints=hints)
+    if len(data) > limit:
+        raise DocumentError(f"document is too large (over {limit // (1024 * 1024)} MB)", where)
+    return read_bytes(data, doc_id, path=where, suffix=path.suffix, hints=hints)
 
 
-# The built-in readers register themselves on import.
-from . import markdown, text  # noqa: E402,F401
+# The built-in readers register themselves (in .registry) when imported; none imports a
+# library it reads with until it reads a file.
+from . import docx, epub, html, markdown, odt, pdf, text  # noqa: E402,F401

@@ -35,18 +35,23 @@ from ..model import (
 )
 
 if TYPE_CHECKING:
-    from . import ReaderHints
+    from .registry import ReaderHints
 
 # --- units: what a reader found, before `assemble` decides what it is ----------
 
 
 @dataclass(frozen=True)
 class Para:
-    """A paragraph as found; ``single_line`` if it stood alone on one line (a heading candidate)."""
+    """A paragraph as found; ``single_line`` if it stood alone on one line (a heading candidate).
+
+    ``marked``: the paragraph as spans, where the format itself marks its note
+    references (a link to a footnote); otherwise markers are found in ``text``.
+    """
 
     text: str
     line: int
     single_line: bool = True
+    marked: tuple[Inline, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,11 @@ class Label:
 
 @dataclass(frozen=True)
 class Bullets:
-    """Bulleted lines, without their bullets."""
+    """Bulleted lines, without their bullets (``marked``: as spans, where the format marks notes)."""
 
     items: tuple[str, ...]
     line: int
+    marked: tuple[tuple[Inline, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,19 +104,28 @@ class Gap:
 
 @dataclass(frozen=True)
 class Quoted:
-    """Paragraphs the document itself marks as quoted (a Markdown blockquote)."""
+    """Paragraphs the document itself marks as quoted (a Markdown blockquote).
+
+    ``citation``: the reference the document itself marks as the quotation's
+    source (an HTML ``<footer>`` or ``<cite>`` block in a blockquote).
+    """
 
     paras: tuple[Para, ...]
     line: int
+    citation: str | None = None
 
 
 @dataclass(frozen=True)
 class NoteText:
-    """A note's text: its label (``12``, ``1*``) and its paragraphs, label stripped."""
+    """A note's text: its label (``12``, ``1*``) and its paragraphs, label stripped.
+
+    ``ident``: the note's id where the reader chose it (and its markers point to it).
+    """
 
     label: str
     paras: tuple[Para, ...]
     line: int
+    ident: str | None = None
 
 
 Unit = Union[Para, Head, Label, Bullets, Rows, Break, Gap, Quoted]
@@ -284,7 +299,7 @@ class _Assembler:
         elif isinstance(unit, Para):
             return self._para(i)
         elif isinstance(unit, Bullets):
-            items = tuple(spans(item) for item in unit.items)
+            items = unit.marked or tuple(spans(item) for item in unit.items)
             self.blocks.append(ListBlock(self.ids.next("list"), items, unit.line))
         elif isinstance(unit, Rows):
             self.blocks.append(Table(self.ids.next("table"), unit.rows, unit.line))
@@ -302,7 +317,8 @@ class _Assembler:
         self.heading, self.blocks = None, []
 
     def _paragraph(self, unit: Para) -> Paragraph:
-        return Paragraph(self.ids.next("p"), spans(unit.text), unit.line)
+        marked = unit.marked if unit.marked is not None else spans(unit.text)
+        return Paragraph(self.ids.next("p"), marked, unit.line)
 
     def _free(self, i: int) -> bool:
         """A paragraph no hint claims."""
@@ -351,8 +367,8 @@ class _Assembler:
     def _quoted(self, i: int) -> int:
         unit = self.units[i]
         paras = list(unit.paras)
-        citation = None
-        if len(paras) > 1 and parenthesised(paras[-1].text) and len(paras[-1].text) <= _CITATION_MAX:
+        citation = unit.citation
+        if citation is None and len(paras) > 1 and parenthesised(paras[-1].text) and len(paras[-1].text) <= _CITATION_MAX:
             citation = paras.pop().text
         stop = i + 1
         if citation is None and self._is_citation(stop):
@@ -396,4 +412,4 @@ class _Assembler:
 
     def _note(self, note: NoteText) -> Note:
         paras = tuple(self._paragraph(p) for p in note.paras)
-        return Note(self.ids.unique(note_id(note.label)), note.label, paras, note.line)
+        return Note(self.ids.unique(note.ident or note_id(note.label)), note.label, paras, note.line)
