@@ -12,9 +12,6 @@ import re
 import typing
 from typing import Any
 
-if typing.TYPE_CHECKING:
-    from .yamlpos import KeyPath
-
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -68,8 +65,8 @@ def either(options: typing.Sequence[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
 
 
-def dotted(keys: KeyPath) -> str:
-    """A key path as people read it: ``parts[2].items[0].source.from``."""
+def dotted(keys: tuple[str | int, ...]) -> str:
+    """A key path (`yamlpos.KeyPath`) as people read it: ``parts[2].items[0].source.from``."""
     out = ""
     for key in keys:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))

@@ -10,13 +10,12 @@ gets the same ids, SOURCE blocks, quotations and hints.
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from ..errors import DocumentError
 from ..model import Document, Location
 from ..textpos import byte_line_col, line_col
+from .registry import READERS, Reader, ReaderHints, register  # noqa: F401 - the readers' interface, exported here
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -25,37 +24,6 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})
 # Characters that show nothing, for telling whether a document has any text at all.
 _INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff")))
 _BINARY = "looks like a binary file, not text (NUL byte); save the document as plain text"
-
-
-@dataclass(frozen=True)
-class ReaderHints:
-    """What a pack tells the reader: passages that are quotations, as (opening, closing) words."""
-
-    quotations: tuple[tuple[str, str], ...] = ()
-
-
-class Reader(Protocol):
-    """The interface of a reader: the suffixes it reads and `read`."""
-
-    suffixes: tuple[str, ...]
-
-    def read(self, text: str, doc_id: str, path: str, hints: ReaderHints | None) -> Document:
-        """Turn normalised text into a Document."""
-
-
-READERS: dict[str, type] = {}
-
-
-def register(*suffixes: str):
-    """Class decorator: read files with these suffixes (``".txt"``) with this reader."""
-
-    def decorate(cls: type) -> type:
-        cls.suffixes = tuple(s.lower() for s in suffixes)
-        for suffix in cls.suffixes:
-            READERS[suffix] = cls
-        return cls
-
-    return decorate
 
 
 def known_suffixes() -> tuple[str, ...]:

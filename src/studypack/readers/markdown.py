@@ -17,7 +17,7 @@ from ruamel.yaml.error import YAMLError
 
 from ..errors import DocumentError
 from ..model import Document, DocumentInfo, Location
-from . import ReaderHints, register
+from .registry import ReaderHints, register
 from .structure import (
     Break,
     Bullets,

@@ -33,7 +33,7 @@ from ..model import (
 )
 
 if TYPE_CHECKING:
-    from . import ReaderHints
+    from .registry import ReaderHints
 
 # --- units: what a reader found, before `assemble` decides what it is ----------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..model import Document, DocumentInfo
-from . import ReaderHints, register
+from .registry import ReaderHints, register
 from .structure import (
     MARKER,
     Break,
