@@ -14,7 +14,8 @@ from lxml import html as lxml_html
 
 from studypack import apparatus
 from studypack import model as m
-from studypack.render import Renderer, Theme
+from studypack.render import Renderer
+from studypack.theme import Theme
 from studypack.writers import WriteRequest, get_writer
 
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from studypack.build import BuildOptions, BuildReport, Job, Output, _longest_first, build
-from studypack.cache import BuildCache
+from studypack.build.orchestrate import BuildOptions, BuildReport, Job, Output, _longest_first, build
+from studypack.build.cache import BuildCache
 from studypack.errors import Problem, ProblemsError, StudypackError
-from studypack.progress import Display
-from studypack.render import Theme
+from studypack.build.progress import Display
+from studypack.theme import Theme
 from studypack.workers import WorkerDied
 
 LIGHT = ("html", "epub")  # formats that need no WeasyPrint

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from studypack.errors import PackError, ProblemsError, SandboxError, StudypackError
-from studypack.manifest import (
+from studypack.manifest.load import (
     BlockRef,
     CommentarySpec,
     Manifest,

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from studypack.errors import ProblemsError, StudypackError
-from studypack.manifest import Manifest, load_manifest
+from studypack.manifest.load import Manifest, load_manifest
 
 GOOD = Path(__file__).parent / "data" / "manifests" / "good"
 SHOWN = "packs/x"

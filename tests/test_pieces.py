@@ -15,7 +15,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from studypack.assemble import load_pack
+from studypack.assemble.pack import load_pack
 from studypack.theme import Theme
 from studypack.writers import WriteRequest, get_writer, pieces
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from studypack.assemble import load_pack
-from studypack.build import BuildOptions, build
+from studypack.assemble.pack import load_pack
+from studypack.build.orchestrate import BuildOptions, build
 from studypack.errors import TemplateError
-from studypack.render import STYLESHEETS, Renderer, Theme
+from studypack.render import STYLESHEETS, Renderer
+from studypack.theme import Theme
 from studypack.resources import builtin_dir
-from studypack.scaffold import new_pack
+from studypack.cli.scaffold import new_pack
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "restyled-handout"
 
@@ -150,7 +151,7 @@ def test_the_restyled_handout_example_uses_its_overrides(tmp_path):
 def test_templates_compiled_ahead_by_a_worker_render_as_compiled_on_demand(pack, target, monkeypatch):
     """A worker compiles the built-in templates while it waits (render.precompile, with stand-ins for
     the Renderer's filters): the compiled code must be what a Renderer would have compiled."""
-    from studypack import render
+    from studypack.render import renderer as render
 
     monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")  # compiled here, not read from disk
     theme = Theme()
@@ -165,7 +166,7 @@ def test_templates_compiled_ahead_by_a_worker_render_as_compiled_on_demand(pack,
 def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, tmp_path, monkeypatch):
     """The compiled templates outlive the process (the user's cache folder): a later build loads them
     instead of compiling, and a template whose source changed is compiled afresh."""
-    from studypack import render
+    from studypack.render import renderer as render
 
     monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(tmp_path / "cache"))
     theme = Theme()
@@ -204,7 +205,7 @@ def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, 
 def test_compiled_templates_are_not_kept_where_others_could_write(pack, tmp_path, monkeypatch, setting):
     """Compiled code runs as it is loaded: no cache when STUDYPACK_CACHE_DIR is set empty, or when the
     folder can be written by others; the build still renders."""
-    from studypack import render
+    from studypack.render import renderer as render
 
     if setting == "empty":
         monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")

@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import StudypackError
-from .theme import Theme
-from .watch import changes, inputs
-from .writers import WriteRequest, get_writer
+from ..errors import StudypackError
+from ..theme import Theme
+from ..build.watch import changes, inputs
+from ..writers import WriteRequest, get_writer
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class Site:
 
     def rebuild(self) -> None:
         """Read the pack again and render each edition's HTML; tell waiting pages."""
-        from .assemble import load_pack
+        from ..assemble.pack import load_pack
 
         pack, editions = None, {}
         try:

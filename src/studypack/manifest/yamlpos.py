@@ -28,9 +28,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from .errors import Problem, ProblemsError
-from .model import Location
-from .textpos import byte_line_col, line_col
+from ..errors import Problem, ProblemsError
+from ..model import Location
+from ..textpos import byte_line_col, line_col
 from .wording import clean, quote
 
 KeyPath = tuple[str | int, ...]

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
-from .model import Location
+from ..errors import Problem
+from ..model import Location
 from .packfiles import UnusablePath, display_path, file_inside
-from .textpos import find_in_text
+from ..textpos import find_in_text
 from .wording import clean, dotted, either, quote, suggest
 from .yamlpos import KeyPath, YamlText
 from .yamlschema import as_text

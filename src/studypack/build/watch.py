@@ -20,9 +20,9 @@ from typing import Iterable, Iterator, Protocol
 
 import watchfiles
 
-from .build import BuildOptions, BuildReport, Progress, build
-from .errors import Interrupted, StudypackError
-from .theme import Theme
+from .orchestrate import BuildOptions, BuildReport, Progress, build
+from ..errors import Interrupted, StudypackError
+from ..theme import Theme
 
 log = logging.getLogger(__name__)
 

@@ -33,14 +33,14 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from . import apparatus
-from . import model as m
-from .errors import SandboxError, TemplateError
-from .fetch import ResourcePolicy
+from .. import apparatus
+from .. import model as m
+from ..errors import SandboxError, TemplateError
+from ..fetch import ResourcePolicy
 from .markdown import markdown_to_html, source_refs
-from .model import Location
-from .resources import builtin_dir
-from .theme import Theme
+from ..model import Location
+from ..resources import builtin_dir
+from ..theme import Theme
 
 # The stylesheets of each target, in cascade order; a pack's styles/ folder
 # may replace any of them file by file.

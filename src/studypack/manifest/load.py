@@ -18,10 +18,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import manifest_schema as schema
-from .errors import PackError, Problem, ProblemsError, SandboxError
-from .manifest_checks import Checks
-from .model import Level, Location
+from . import schema
+from ..errors import PackError, Problem, ProblemsError, SandboxError
+from .checks import Checks
+from ..model import Level, Location
 from .packfiles import UnusablePath, display_path, file_inside
 from .wording import describe
 from .yamlpos import KeyPath, YamlText, read_yaml

@@ -12,11 +12,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from . import manifest as mf
-from . import model as m
-from .errors import Problem, ProblemsError, StudypackError
+from ..manifest import load as mf
+from .. import model as m
+from ..errors import Problem, ProblemsError, StudypackError
 from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out, paragraphs_of
-from .readers import ReaderHints, read_document
+from ..readers import ReaderHints, read_document
 
 MONTHS = {
     name: i

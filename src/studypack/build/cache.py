@@ -16,7 +16,7 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from .outputs import write_atomic
+from ..outputs import write_atomic
 
 CACHE_NAME = ".studypack-cache.json"
 ARTEFACTS_NAME = ".studypack-artefacts"

@@ -18,7 +18,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
-from .errors import OutputError, StudypackError
+from ..errors import OutputError, StudypackError
 
 # A pack's name becomes its output files' names (dist/NAME/NAME-student.pdf),
 # so it is kept to what every file system and e-reader accepts.

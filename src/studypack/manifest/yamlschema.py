@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from .errors import Problem
+from ..errors import Problem
 from .wording import describe, dotted, either, quote, suggest
 from .yamlpos import KeyPath, YamlText
 

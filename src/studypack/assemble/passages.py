@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from . import model as m
+from .. import model as m
 
 OMISSION_MARK = "[…]"
 

@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from . import model as m
+from .. import model as m
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _M = rf"(?:{MONTHS})"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import StudypackError
+from .. import __version__
+from ..errors import StudypackError
 
 FORMAT_CHOICES = ("html", "pdf", "epub", "all")
 EDITION_CHOICES = ("student", "teacher", "answers", "all")
@@ -38,7 +38,7 @@ def _expand(values: tuple[str, ...], every: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pack_dirs(pack_dirs: tuple[Path, ...]) -> list[Path]:
-    from .build import find_packs
+    from ..build.orchestrate import find_packs
 
     return list(pack_dirs) if pack_dirs else find_packs(Path("packs"))
 
@@ -95,10 +95,10 @@ def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, 
       studypack build packs/power-struggle --format pdf --booklet --variant all
       studypack build packs/power-struggle --format pdf --names 9X.csv --split
     """
-    from .build import BuildOptions
-    from .build import build as run_build
-    from .progress import Display
-    from .roster import read_roster
+    from ..build.orchestrate import BuildOptions
+    from ..build.orchestrate import build as run_build
+    from ..build.progress import Display
+    from ..roster import read_roster
 
     if split and names is None:
         raise click.UsageError("--split needs --names: it splits a class set into one file per student")
@@ -121,8 +121,8 @@ def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, 
         class_size=class_size,
     )
     if watch:
-        from .progress import WatchDisplay
-        from .watch import watch_builds
+        from ..build.progress import WatchDisplay
+        from ..build.watch import watch_builds
 
         display = WatchDisplay(quiet=quiet)
         watch_builds(_pack_dirs(pack_dirs), options, display, progress=display.progress)
@@ -149,7 +149,7 @@ def check(pack_dirs):
       studypack check
       studypack check packs/power-struggle
     """
-    from .assemble import check_packs
+    from ..assemble.pack import check_packs
 
     dirs = _pack_dirs(pack_dirs)
     if not dirs:
@@ -168,7 +168,7 @@ def list_packs(pack_dirs):
     Example:
       studypack list
     """
-    from .assemble import describe_packs
+    from ..assemble.pack import describe_packs
 
     dirs = _pack_dirs(pack_dirs)
     if not dirs:
@@ -191,8 +191,8 @@ def inspect(document, as_json):
       studypack inspect packs/power-struggle/documents/corin-power-struggle.txt
       studypack inspect my-article.txt --json > my-article.json
     """
-    from .inspect import document_json, document_report
-    from .readers import read_document
+    from .document_report import document_json, document_report
+    from ..readers import read_document
 
     doc = read_document(document, _doc_id(document), display_path=str(document))
     if as_json:
@@ -228,8 +228,8 @@ def suggest_timeline(document, as_json, years):
       studypack suggest timeline documents/corin.txt >> timeline-draft.yaml
       studypack suggest timeline documents/corin.txt --json
     """
-    from .readers import read_document
-    from .suggest import dated_sentences, timeline_json, timeline_yaml
+    from ..readers import read_document
+    from ..assemble.suggest import dated_sentences, timeline_json, timeline_yaml
 
     doc = read_document(document, _doc_id(document), display_path=str(document))
     found = dated_sentences(doc, years=years)
@@ -284,8 +284,8 @@ def preview(pack_dir, edition, port, paper, templates, styles, open_browser):
       studypack preview packs/power-struggle --open
       studypack preview --edition teacher --port 8000
     """
-    from .preview import PreviewOptions, choose_pack
-    from .preview import preview as serve
+    from ..preview import PreviewOptions, choose_pack
+    from ..preview import preview as serve
 
     pack = choose_pack(pack_dir)
 

@@ -29,15 +29,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import __version__
-from .artefacts import PrintArtefacts
+from .. import __version__
+from ..artefacts import PrintArtefacts
 from .cache import BuildCache, inputs_digest, job_key, tree_files
-from .errors import Interrupted, OutputError, Problem, ProblemsError, SandboxError, StudypackError
-from .outputs import OutputLock, temporary_name
-from .theme import Theme
-from .roster import Roster
-from .workers import WorkerPool
-from .writers import REGISTRY, WriteRequest, extension_of, get_writer
+from ..errors import Interrupted, OutputError, Problem, ProblemsError, SandboxError, StudypackError
+from ..outputs import OutputLock, temporary_name
+from ..theme import Theme
+from ..roster import Roster
+from ..workers import WorkerPool
+from ..writers import REGISTRY, WriteRequest, extension_of, get_writer
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def build(pack_dirs: list[Path], options: BuildOptions, progress: Progress | Non
         if todo:
             with _start_workers(todo, options.jobs) as pool:
                 # The workers import the writers (WeasyPrint) while the packs are read here.
-                from .assemble import load_pack
+                from ..assemble.pack import load_pack
 
                 def requests(pack, jobs: list[Job]) -> list[tuple[Job, WriteRequest]]:
                     options_of = lambda job: options.writer_options() | features.get(job, {})  # noqa: E731
@@ -245,7 +245,7 @@ def _check_print_options(options: BuildOptions) -> None:
 
 def print_figures(outputs: list[Output], options: BuildOptions) -> list:
     """The pages and sheets of paper of each PDF, booklet and class set (paper.PrintFigures)."""
-    from . import paper
+    from .. import paper
 
     kinds = {"pdf": "handout", "booklet": "booklet", "classset": "class set", "classbooklet": "booklet class set"}
     return [
@@ -265,8 +265,8 @@ def print_figures(outputs: list[Output], options: BuildOptions) -> list:
 
 def _combine(report: BuildReport, options: BuildOptions) -> Path:
     """Write every PDF handout of the build as one print run, each handout starting on a right-hand page."""
-    from . import printroom
-    from .outputs import write_atomic
+    from .. import printroom
+    from ..outputs import write_atomic
 
     handouts = [o.path for o in report.outputs if o.job.format == "pdf"]
     path = options.out_dir / PRINT_RUN
@@ -451,7 +451,7 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
     started = time.perf_counter()
     writer = get_writer(job.format)
     if request.artefacts:
-        from .artefacts import read_kept
+        from ..artefacts import read_kept
 
         request = replace(request, artefacts=read_kept(request.artefacts))  # here, in the worker
     try:
@@ -465,7 +465,7 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
     except SandboxError as exc:
         dest.unlink(missing_ok=True)
         if exc.where is None and exc.reference is not None:
-            from .fetch import written_at
+            from ..fetch import written_at
 
             exc.where = written_at(job.pack_dir, exc.reference)
         raise
