@@ -17,7 +17,8 @@ import pypdfium2
 from PIL import Image
 
 from studypack.assemble.pack import load_pack
-from studypack.build.orchestrate import BuildOptions, build
+from studypack.build.jobs import BuildOptions
+from studypack.build.orchestrate import build
 
 REPO = Path(__file__).resolve().parent.parent
 PACK = REPO / "packs" / "power-struggle"

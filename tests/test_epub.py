@@ -24,7 +24,8 @@ from lxml import etree
 
 from studypack import model as m
 from studypack.assemble.pack import load_pack
-from studypack.build.orchestrate import EDITIONS, BuildOptions, build, find_packs
+from studypack.build.jobs import EDITIONS, BuildOptions, find_packs
+from studypack.build.orchestrate import build
 from studypack.errors import SandboxError, TemplateError
 from studypack.theme import Theme
 from studypack.writers import WriteRequest

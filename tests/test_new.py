@@ -9,7 +9,8 @@ import pytest
 
 from studypack.cli import scaffold
 from studypack.assemble.pack import check_packs, load_pack
-from studypack.build.orchestrate import BuildOptions, build
+from studypack.build.jobs import BuildOptions
+from studypack.build.orchestrate import build
 from studypack.cli import run
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from studypack.assemble.pack import load_pack
-from studypack.build.orchestrate import BuildOptions, build
+from studypack.build.jobs import BuildOptions
+from studypack.build.orchestrate import build
 from studypack.errors import TemplateError
 from studypack.render import STYLESHEETS, Renderer
 from studypack.theme import Theme

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from studypack.assemble.pack import load_pack
-from studypack.build.orchestrate import EDITIONS, BuildOptions, plan_jobs
+from studypack.build.jobs import EDITIONS, BuildOptions, plan_jobs
 from studypack.cli import main
 from studypack.render import Renderer
 from studypack.theme import Theme

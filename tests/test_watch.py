@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studypack.build.orchestrate import BuildOptions
+from studypack.build.jobs import BuildOptions
 from studypack.errors import StudypackError
 from studypack.cli.scaffold import new_pack
 from studypack.build.watch import InputFilter, affected, watch_builds

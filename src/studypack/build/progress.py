@@ -18,7 +18,7 @@ import sys
 
 import click
 
-from .orchestrate import BuildReport, Job, Output
+from .jobs import BuildReport, Job, Output
 
 
 def _size(n: int) -> str:

@@ -20,7 +20,8 @@ from typing import Iterable, Iterator, Protocol
 
 import watchfiles
 
-from .orchestrate import BuildOptions, BuildReport, Progress, build
+from .jobs import BuildOptions, BuildReport, Progress
+from .orchestrate import build
 from ..errors import Interrupted, StudypackError
 from ..theme import Theme
 

@@ -38,7 +38,7 @@ def _expand(values: tuple[str, ...], every: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pack_dirs(pack_dirs: tuple[Path, ...]) -> list[Path]:
-    from ..build.orchestrate import find_packs
+    from ..build.jobs import find_packs
 
     return list(pack_dirs) if pack_dirs else find_packs(Path("packs"))
 
@@ -95,7 +95,7 @@ def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, 
       studypack build packs/power-struggle --format pdf --booklet --variant all
       studypack build packs/power-struggle --format pdf --names 9X.csv --split
     """
-    from ..build.orchestrate import BuildOptions
+    from ..build.jobs import BuildOptions
     from ..build.orchestrate import build as run_build
     from ..build.progress import Display
     from ..roster import read_roster
