@@ -152,22 +152,22 @@ def test_the_restyled_handout_example_uses_its_overrides(tmp_path):
 def test_templates_compiled_ahead_by_a_worker_render_as_compiled_on_demand(pack, target, monkeypatch):
     """A worker compiles the built-in templates while it waits (render.precompile, with stand-ins for
     the Renderer's filters): the compiled code must be what a Renderer would have compiled."""
-    from studypack.render import renderer as render
+    from studypack.render import environment, precompile
 
     monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")  # compiled here, not read from disk
     theme = Theme()
-    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+    monkeypatch.setattr(environment, "_COMPILED", environment._CompiledTemplates())
     on_demand = html(pack, theme, "teacher", target)
-    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
-    render.precompile(target)
-    assert render._COMPILED._code, "nothing was compiled ahead"
+    monkeypatch.setattr(environment, "_COMPILED", environment._CompiledTemplates())
+    precompile(target)
+    assert environment._COMPILED._code, "nothing was compiled ahead"
     assert html(pack, theme, "teacher", target) == on_demand
 
 
 def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, tmp_path, monkeypatch):
     """The compiled templates outlive the process (the user's cache folder): a later build loads them
     instead of compiling, and a template whose source changed is compiled afresh."""
-    from studypack.render import renderer as render
+    from studypack.render import environment as render
 
     monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(tmp_path / "cache"))
     theme = Theme()
@@ -206,7 +206,7 @@ def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, 
 def test_compiled_templates_are_not_kept_where_others_could_write(pack, tmp_path, monkeypatch, setting):
     """Compiled code runs as it is loaded: no cache when STUDYPACK_CACHE_DIR is set empty, or when the
     folder can be written by others; the build still renders."""
-    from studypack.render import renderer as render
+    from studypack.render import environment as render
 
     if setting == "empty":
         monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")

@@ -1,46 +1,30 @@
-"""Model + pack -> HTML, through Jinja2.
+"""Model + pack -> HTML: the `Renderer` of one pack, edition and target, and its stylesheets.
 
-Templates are looked up in order: ``--templates`` folders, the pack's own
-``templates/``, then the built-ins. ``!default/NAME`` always names the
-built-in, so an override can extend the template it hides::
-
-    {% extends "!default/source.html" %}
-
-Every environment is sandboxed (a pack is untrusted input), autoescapes
-.html/.xhtml/.xml and uses StrictUndefined, so a misspelt variable is an error
-rather than an empty string. Stylesheets are found the same way, file by file.
-
-A pack's own templates and stylesheets are read only where they lie, links
-followed, inside the pack folder: a link out of the pack is a SandboxError
-naming it (folders given on the command line are the user's own, and trusted).
+Templates come from the environment (environment.py); stylesheets are found
+the same way, file by file: ``--styles`` folders, the pack's ``styles/``, the
+built-ins. A pack's own templates and stylesheets are read only where they lie,
+links followed, inside the pack folder: a link out of the pack is a
+SandboxError naming it (folders given on the command line are the user's own,
+and trusted).
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
-import posixpath
-import re
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable
-from urllib.parse import urlsplit
 
 import jinja2
-from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .. import apparatus
 from .. import model as m
-from ..errors import SandboxError, TemplateError
+from ..errors import TemplateError
 from ..fetch import ResourcePolicy
-from .markdown import markdown_to_html, source_refs
-from ..model import Location
 from ..resources import builtin_dir
 from ..theme import Theme
+from .environment import make_environment, shown, template_line
+from .markdown import markdown_to_html, source_refs
+from .sanitise import check_stylesheet, css_urls, refuse_scripts
 
 # The stylesheets of each target, in cascade order; a pack's styles/ folder
 # may replace any of them file by file.
@@ -61,113 +45,6 @@ CUSTOM_STYLESHEET = "custom.css"
 VARIANT_BASE = "clear-print.css"
 
 
-def make_environment(theme: Theme) -> SandboxedEnvironment:
-    """A sandboxed Jinja2 environment with the theme's loader order and our filters."""
-    builtin = jinja2.FileSystemLoader(str(builtin_dir("templates")))
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.PrefixLoader({"!default": builtin}, delimiter="/"),
-            _ThemeLoader(theme),
-            builtin,
-        ]
-    )
-    env = SandboxedEnvironment(
-        loader=loader,
-        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.bytecode_cache = _COMPILED
-    return env
-
-
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates shared by every environment of the process, and kept on disk between builds.
-
-    Each `Renderer` makes its own environment, and an EPUB alone makes three;
-    compiling the templates is most of the time a render takes (about 70 ms
-    for the built-ins, a fifth of a small EPUB build). Jinja2 keys a template
-    by its name and file and checks its source, so a changed or different
-    template is compiled afresh. Every environment here has the same
-    settings, which is what makes the compiled code shareable.
-
-    On disk the code is kept in the user's cache folder (`template_cache_dir`),
-    in a folder named after what else shapes it: this module (the
-    environment's settings and filters), Jinja2's version and Python's.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    @functools.cached_property
-    def _disk(self) -> Path | None:
-        """The folder on disk, looked for when first needed (None: none usable)."""
-        return template_cache_dir()
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is None and (folder := self._disk) is not None:
-            try:
-                code = (folder / f"{bucket.key}.jbc").read_bytes()
-            except OSError:
-                return
-        if code is not None:
-            bucket.bytecode_from_string(code)  # Jinja2 checks the magic and the source's checksum
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = bucket.bytecode_to_string()
-        self._code[bucket.key] = code
-        if (folder := self._disk) is not None:
-            _write_quietly(folder / f"{bucket.key}.jbc", code)
-
-
-def template_cache_dir() -> Path | None:
-    """The folder of compiled templates: ``$STUDYPACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/studypack``,
-    else ``~/.cache/studypack``; then a folder for this studypack, Jinja2 and Python.
-
-    None (compile every time) when ``STUDYPACK_CACHE_DIR`` is set empty, or there is no home folder
-    to find the cache folder in, or the folder cannot be made, or it is not the user's own and private: compiled code is run as it is loaded, so it
-    must come from nowhere anyone else can write.
-    """
-    base = os.environ.get("STUDYPACK_CACHE_DIR")
-    if base is None:
-        home = os.path.expanduser("~")
-        caches = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
-        base = os.path.join(caches, "studypack") if os.path.isabs(caches) else ""  # never a folder of the working directory
-    if not base:
-        return None
-    shaped = hashlib.sha256(Path(__file__).read_bytes())
-    shaped.update(f"jinja2 {jinja2.__version__} python {sys.version_info[:2]}".encode())
-    folder = Path(base) / f"templates-{shaped.hexdigest()[:16]}"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for level in (folder, folder.parent):
-            info = level.stat()
-            if info.st_uid != getattr(os, "getuid", lambda: info.st_uid)() or info.st_mode & 0o022:
-                return None
-    except OSError:
-        return None
-    return folder
-
-
-def _write_quietly(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (another build may be reading it); a failure only costs time."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-_COMPILED = _CompiledTemplates()
-
-
 def _filter_stubs() -> dict:
     """Stand-ins for the filters a `Renderer` adds: a template is compiled knowing each filter's
     name and whether it is passed the context (`Renderer._placed`), not what it does."""
@@ -185,26 +62,6 @@ def precompile(target: str) -> None:
             env.get_template(name)
     for name in STYLESHEETS[target]:
         css_urls((builtin_dir("styles") / name).read_text(encoding="utf-8"))
-
-
-class _ThemeLoader(jinja2.FileSystemLoader):
-    """The theme's template folders, whose files must stay where the theme may read (`Theme.confine`)."""
-
-    def __init__(self, theme: Theme):
-        super().__init__([str(p) for p in theme.template_dirs])
-        self.theme = theme
-
-    def get_source(self, environment, template):
-        filename = template
-        for folder in self.searchpath:
-            filename = posixpath.join(folder, *split_template_path(template))
-            if os.path.isfile(filename):
-                self.theme.confine(Path(filename), "template")
-                break
-        try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError:
-            raise TemplateError("this template is not UTF-8 text; save it as UTF-8", where=filename) from None
 
 
 @dataclass
@@ -399,21 +256,21 @@ class Renderer:
         try:
             html = self.env.get_template(template).render(**context)
         except jinja2.TemplateSyntaxError as exc:
-            where = _shown(exc.filename or exc.name or template)
+            where = shown(exc.filename or exc.name or template)
             raise TemplateError(f"template syntax error: {exc.message}", where=f"{where}:{exc.lineno}") from None
         except jinja2.UndefinedError as exc:
             message = (exc.message or "").replace("studypack.model.", "")
-            raise TemplateError(f"the template uses something undefined: {message}", where=_template_line(exc)) from None
+            raise TemplateError(f"the template uses something undefined: {message}", where=template_line(exc)) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateError(f"template not found: {exc.name}", where=_template_line(exc)) from None
+            raise TemplateError(f"template not found: {exc.name}", where=template_line(exc)) from None
         except jinja2.exceptions.SecurityError as exc:
-            raise TemplateError(f"the template tried something not allowed: {exc}", where=_template_line(exc)) from None
+            raise TemplateError(f"the template tried something not allowed: {exc}", where=template_line(exc)) from None
         except RecursionError as exc:
-            raise TemplateError("templates include or extend each other without end", where=_template_line(exc)) from None
+            raise TemplateError("templates include or extend each other without end", where=template_line(exc)) from None
         except TemplateError:
             raise
         except Exception as exc:  # noqa: BLE001 - a pack's own template failing (1/0) is the pack's mistake
-            where = _template_line(exc)
+            where = template_line(exc)
             if where is None or where.startswith("!default/"):
                 raise
             raise TemplateError(f"the template failed: {type(exc).__name__}: {exc}", where=where) from None
@@ -444,116 +301,6 @@ class Renderer:
         return names
 
 
-_MAYBE_SCRIPT = re.compile(r"<script|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
-
-
-def refuse_scripts(html: str) -> None:
-    """A SandboxError if a rendering (through a pack's own templates) has a script: outputs run none.
-
-    A <script> element, an event attribute (onclick=…) or a javascript: link; text
-    from documents and commentary is escaped, so only a template can write one.
-    """
-    if not _MAYBE_SCRIPT.search(html):
-        return
-    import lxml.html
-
-    for element in lxml.html.fromstring(html.encode("utf-8")).iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag.rsplit("}", 1)[-1].lower() == "script":
-            found, what = "<script", "a <script> element"
-        else:
-            handlers = [a for a in element.attrib if a.lower().startswith("on")]
-            links = [v for v in element.attrib.values() if v.strip().lower().startswith("javascript:")]
-            if not handlers and not links:
-                continue
-            found = handlers[0] if handlers else links[0]
-            what = f"the event attribute {found}" if handlers else f"the script link '{found[:40]}'"
-        raise SandboxError(
-            f"the page has {what}; studypack's outputs run no scripts",
-            hint="remove it from the pack's templates",
-            reference=found,
-        )
-
-
-def check_stylesheet(css: str, path: Path, policy: ResourcePolicy) -> None:
-    """A SandboxError at the first web address or outside file a pack's stylesheet names, wherever it is used.
-
-    Relative references are left to the writers, which know what they are relative to.
-    """
-    for url in css_urls(css):
-        if urlsplit(url).scheme.lower() not in ("", "data"):
-            try:
-                policy.resolve(url)
-            except SandboxError as exc:
-                found = css.find(url)
-                line, column = (css.count("\n", 0, found) + 1, found - css.rfind("\n", 0, found)) if found >= 0 else (None, None)
-                exc.where = Location(str(path), line, column)
-                raise
-
-
-def css_urls(css: str) -> tuple[str, ...]:
-    """Every URL a stylesheet (or a style attribute) loads, CSS escapes decoded: url(), @import, image-set().
-
-    Remembered by text: a worker checks the same built-in stylesheets for every book it makes,
-    and parsing them was a sixth of a small book's own time (`precompile` reads them in advance).
-    """
-    return _css_urls(css)
-
-
-@functools.lru_cache(maxsize=64)
-def _css_urls(css: str) -> tuple[str, ...]:
-    import tinycss2
-
-    found: list[str] = []
-
-    def strings(tokens) -> None:
-        found.extend(t.value for t in tokens if t.type == "string")
-
-    def walk(tokens) -> None:
-        for token in tokens or ():
-            if token.type == "url":
-                found.append(token.value)
-            elif token.type == "function":
-                if token.lower_name in ("url", "src", "image-set", "-webkit-image-set"):
-                    strings(token.arguments)
-                walk(token.arguments)
-            elif token.type == "at-rule":
-                if token.lower_at_keyword == "import":
-                    strings(token.prelude)
-                walk(token.prelude)
-                walk(token.content)
-            elif token.type == "qualified-rule":
-                walk(token.prelude)
-                walk(token.content)
-            elif token.type in ("() block", "[] block", "{} block"):
-                walk(token.content)
-
-    walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-    return tuple(found)
-
-
-def _shown(filename: str) -> str:
-    """A template's file as messages name it: a built-in one as ``!default/NAME``."""
-    builtin = str(builtin_dir("templates"))
-    if filename.startswith(builtin + os.sep):
-        return "!default/" + filename[len(builtin) + 1 :]
-    return filename
-
-
-def _template_line(exc: BaseException) -> str | None:
-    """``file:line`` of the innermost template frame of an exception's traceback (Jinja maps them)."""
-    where = None
-    tb = exc.__traceback__
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if not filename.endswith(".py") and not filename.startswith("<"):
-            where = f"{_shown(filename)}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return where
-
-
 def kind_of(thing) -> str:
     """The template name stem for a model object: ``commentary``, ``source``, ``worksheet``."""
     return {m.Commentary: "commentary", m.Extract: "source", m.Worksheet: "worksheet"}[type(thing)]
-
