@@ -131,6 +131,27 @@ def test_an_override_is_sandboxed(tmp_path, pack, template, message):
         html(pack, theme)
 
 
+def test_the_markup_inside_a_paragraph_comes_from_a_template_a_pack_can_override(tmp_path):
+    """Corrections, note calls and the marks of glossary terms and people are written by the macros of
+    inline.html: a pack's own replaces the markup it changes and keeps the built-in's for the rest."""
+    basic = load_pack(Path(__file__).parent / "roots" / "basic")
+    built_in = html(basic, Theme(), "teacher")
+    assert 'class="correction"' in built_in and 'class="noteref"' in built_in and 'class="mention"' in built_in
+    own = folder(
+        tmp_path,
+        "templates",
+        {
+            "inline.html": '{% import "!default/inline.html" as default %}'
+            "{% set note_marker, note_call, headword_use = default.note_marker, default.note_call, default.headword_use %}"
+            '{% macro correction(text, original) %}<ins title="{{ original }}">{{ text }}</ins>{% endmacro %}'
+        },
+    )
+    changed = html(basic, Theme(template_dirs=(own,)), "teacher")
+    assert "<ins title=" in changed and 'class="correction"' not in changed
+    assert changed.count('class="noteref"') == built_in.count('class="noteref"')
+    assert changed.count('class="mention"') == built_in.count('class="mention"')
+
+
 @pytest.mark.slow
 def test_the_restyled_handout_example_uses_its_overrides(tmp_path):
     example = shutil.copytree(EXAMPLE, tmp_path / "restyled-handout")

@@ -199,15 +199,14 @@ class Use:
 class Marker:
     """Marks headwords in the text of the parts and remembers every use, in reading order.
 
-    ``link`` gives the href of an anchor (across files in an EPUB); ``epub``
-    adds the EPUB's semantics to the links. A part's count starts again each
-    time the renderer starts a new pass over it (``new_pass``), so rendering
-    twice gives the same ids.
+    ``write`` gives the markup of a use (the renderer's, from the template
+    ``inline.html``, which a pack may override). A part's count starts again
+    each time the renderer starts a new pass over it (``new_pass``), so
+    rendering twice gives the same ids.
     """
 
     words: list[Headword]
-    link: Callable[[str], str]
-    epub: bool = False
+    write: Callable[[Use], str]
     uses: dict[str, Use] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -241,14 +240,7 @@ class Marker:
         anchor = f"{INDEX_ANCHOR_PREFIX}{word.anchor}-{place.part_number}-{count}"
         use = Use(anchor, word, words, place, self._order, count == 1)
         self.uses[anchor] = use
-        if not use.first:
-            return f'<span class="mention" id="{anchor}">{escape(words)}</span>'
-        semantics = ""
-        if self.epub and word.kind == "term":
-            semantics = ' epub:type="glossref" role="doc-glossref"'
-        return (
-            f'<a class="{word.kind}" id="{anchor}" href="{escape(self.link(word.anchor))}"{semantics}>{escape(words)}</a>'
-        )
+        return self.write(use)
 
     def uses_of(self, word: Headword) -> list[Use]:
         """Every use of a headword, in reading order."""

@@ -10,11 +10,12 @@ and trusted).
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .. import apparatus
 from .. import model as m
@@ -94,7 +95,7 @@ class Renderer:
         # The study apparatus: terms and people marked in the parts' text, the index after them.
         # (The answer key has no glossary or index to link to: nothing is marked in it.)
         words = apparatus.headwords(self.pack) if self.edition != "answers" else []
-        self.marker = apparatus.Marker(words, self.href, epub=self.target == "epub")
+        self.marker = apparatus.Marker(words, self._write_use)
         self.index_pages: dict[str, int] | None = None  # anchor -> printed page, where a layout told us
         self.prints_index = False  # whether the last render printed an index (PDF) whose page runs a layout tells
         self._parts = self.visible_parts()
@@ -211,7 +212,7 @@ class Renderer:
             if isinstance(span, m.Text):
                 out.append(self.marker.mark(span.text, place))
             elif isinstance(span, m.Correction):
-                out.append(f'<span class="correction" title="{escape(span.original)}">{escape(span.text)}</span>')
+                out.append(str(self._inline.correction(span.text, span.original)))
             else:
                 # A note call sits against the word before it, as in print.
                 if out:
@@ -219,7 +220,7 @@ class Renderer:
                 if span.note_id in notes and extract is not None:
                     out.append(self._note_html(extract, notes[span.note_id], span, place))
                 elif missing == "keep":
-                    out.append(f'<span class="note-marker">{escape(span.marker)}</span>')
+                    out.append(str(self._inline.note_marker(span.marker)))
                 # "omit": the marker of a note the document lacks is not printed.
         return Markup("".join(out).strip())
 
@@ -232,16 +233,20 @@ class Renderer:
         return "omit"
 
     def _note_html(self, extract: m.Extract, note: m.Note, ref: m.NoteRef, place: apparatus.Place | None) -> str:
-        anchor = f"fn-{extract.id}-{note.id}"
-        label = escape(ref.label)
+        """A note call: the note itself in print (set as a footnote), a link to it elsewhere."""
+        body = ""
         if self.target == "pdf":
-            body = " ".join(str(self.spans(p.spans, place=place)) for p in note.paragraphs)
-            return f'<span class="footnote" id="{anchor}" data-label="{label}">{body}</span>'
-        if self.target == "epub":
-            return (
-                f'<a class="noteref" epub:type="noteref" id="ref-{anchor}" href="#{anchor}">{label}</a>'
-            )
-        return f'<a class="noteref" id="ref-{anchor}" href="#{anchor}"><sup>{label}</sup></a>'
+            body = Markup(" ".join(str(self.spans(p.spans, place=place)) for p in note.paragraphs))
+        return str(self._inline.note_call(self.target, f"fn-{extract.id}-{note.id}", ref.label, body))
+
+    def _write_use(self, use: apparatus.Use) -> str:
+        """The markup of a headword's use in the text (`apparatus.Marker`)."""
+        return str(self._inline.headword_use(use, self.href(use.headword.anchor), self.target))
+
+    @functools.cached_property
+    def _inline(self):
+        """The macros of the template ``inline.html``: the markup written inside a paragraph."""
+        return self.env.get_template("inline.html").module
 
     # --- output --------------------------------------------------------
 
