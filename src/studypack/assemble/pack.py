@@ -8,27 +8,19 @@ the questions, and collects every problem before failing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
-from ..manifest import load as mf
+from ..manifest import entries as mf
+from ..manifest.load import load_manifest
 from .. import model as m
 from ..errors import Problem, ProblemsError, StudypackError
 from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out, paragraphs_of
 from ..readers import ReaderHints, read_document
 
-MONTHS = {
-    name: i
-    for i, name in enumerate(
-        "january february march april may june july august september october november december".split(), 1
-    )
-}
-
-
 def load_pack(pack_dir: Path) -> m.Pack:
     """Read, check and assemble the pack in ``pack_dir``; ProblemsError lists everything wrong."""
-    manifest = mf.load_manifest(pack_dir)
+    manifest = load_manifest(pack_dir)
     return Assembler(manifest).pack()
 
 
@@ -79,19 +71,9 @@ class Assembler:
             paper=man.paper,
             documents=tuple(self.documents[d.id] for d in man.documents if d.id in self.documents),
             parts=tuple(parts),
-            glossary=tuple(
-                sorted(
-                    (m.GlossaryEntry(slug(g.term), g.term, g.definition, tuple(g.aliases)) for g in man.glossary),
-                    key=lambda g: g.term.casefold(),
-                )
-            ),
-            people=tuple(m.Person(slug(p.name), p.name, p.description, tuple(p.aliases)) for p in man.people),
-            timeline=tuple(
-                sorted(
-                    (m.TimelineEvent(e.date, e.event, date_sort_key(e.date)) for e in man.timeline),
-                    key=lambda e: e.sort_key,
-                )
-            ),
+            glossary=tuple(sorted(man.glossary, key=lambda g: g.term.casefold())),
+            people=man.people,
+            timeline=tuple(sorted(man.timeline, key=lambda e: e.sort_key)),
             description=man.description,
             keywords=tuple(man.keywords),
         )
@@ -250,20 +232,6 @@ def label_sequence(style: str):
             k, r = divmod(k - 1, 26)
             label = chr(65 + r) + label
         yield label
-
-
-def date_sort_key(text: str) -> str:
-    """An ISO-like key for dates written as in the documents: '21 January 1924', 'January 1924', '1926'."""
-    words = re.findall(r"[A-Za-z]+|\d+", text)
-    year = next((w for w in words if len(w) == 4 and w.isdigit()), "9999")
-    month = next((MONTHS[w.lower()] for w in words if w.lower() in MONTHS), 0)
-    day = next((int(w) for w in words if w.isdigit() and len(w) <= 2), 0)
-    return f"{year}-{month:02d}-{day:02d}"
-
-
-def slug(text: str) -> str:
-    """An id made from a name: lower case, words joined by '-'."""
-    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "x"
 
 
 def plural(n: int, word: str) -> str:

@@ -15,230 +15,31 @@ any of its keys: ``manifest.where(item.key_path + ("source", "from"))``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
-from . import schema
 from ..errors import PackError, Problem, ProblemsError, SandboxError
+from ..model import GlossaryEntry, Level, Location, Person, TimelineEvent
+from . import schema
 from .checks import Checks
-from ..model import Level, Location
+from .entries import (
+    BlockRef,
+    CommentarySpec,
+    CorrectionSpec,
+    DocumentSpec,
+    ItemSpec,
+    Manifest,
+    PartSpec,
+    PassageSpec,
+    QuestionSpec,
+    SourceSpec,
+    Span,
+    WorksheetSpec,
+)
 from .packfiles import UnusablePath, display_path, file_inside
 from .wording import describe
 from .yamlpos import KeyPath, YamlText, read_yaml
 from .yamlschema import validate
-
-# --- what a manifest holds ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Span:
-    """A run of paragraphs given by its opening (``from``) and closing (``to``) words."""
-
-    from_: str
-    to: str
-    origin: Location
-    key_path: KeyPath
-
-
-@dataclass(frozen=True)
-class CorrectionSpec:
-    """A transcription slip to correct: words that occur once, and what to print instead."""
-
-    find: str
-    replace: str
-    origin: Location
-    key_path: KeyPath
-
-
-@dataclass(frozen=True)
-class DocumentSpec:
-    """A document the pack uses: its id, its file, and the pack's credits and fixes for it."""
-
-    id: str
-    path: str
-    file: Path
-    title: str | None
-    author: str | None
-    citation: str | None
-    rights: str | None
-    missing_notes: str
-    corrections: tuple[CorrectionSpec, ...]
-    quotations: tuple[Span, ...]
-    origin: Location
-    key_path: KeyPath
-
-
-@dataclass(frozen=True)
-class BlockRef:
-    """A block of a document named by id: ``corin#source-1`` is document ``corin``, block ``source-1``."""
-
-    document: str
-    block: str
-
-    def __str__(self) -> str:
-        return f"{self.document}#{self.block}"
-
-
-@dataclass(frozen=True)
-class PassageSpec:
-    """A passage of a document by its opening and closing words, with passages left out."""
-
-    document: str
-    from_: str
-    to: str
-    omit: tuple[Span, ...]
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """A source item: what to take from which document, and how to present it."""
-
-    id: str
-    ref: BlockRef | PassageSpec
-    title: str | None
-    intro: str | None
-    attribution: str | None
-    editions: tuple[str, ...]
-    origin: Location
-    key_path: KeyPath
-
-
-@dataclass(frozen=True)
-class CommentarySpec:
-    """The teacher's Markdown, from a .md file in the pack (``file`` set) or written inline.
-
-    ``markdown_origin`` is where the Markdown's first line stands: line 1 of the
-    file, or the first line of the inline text in pack.yaml.
-    """
-
-    markdown: str
-    file: str | None
-    markdown_origin: Location
-    credit: str | None
-    editions: tuple[str, ...]
-    origin: Location
-    key_path: KeyPath
-
-
-@dataclass(frozen=True)
-class QuestionSpec:
-    """A worksheet question with its marks, answer lines and teacher's notes (Markdown)."""
-
-    id: str
-    text: str
-    marks: int
-    lines: int
-    sources: tuple[str, ...]
-    mark_scheme: str | None
-    indicative: tuple[str, ...]
-    levels: tuple[Level, ...]
-    origin: Location
-    key_path: KeyPath
-
-
-@dataclass(frozen=True)
-class WorksheetSpec:
-    """A worksheet item: instructions and numbered questions."""
-
-    id: str
-    title: str | None
-    instructions: str | None
-    questions: tuple[QuestionSpec, ...]
-    editions: tuple[str, ...]
-    origin: Location
-    key_path: KeyPath
-
-
-ItemSpec = CommentarySpec | SourceSpec | WorksheetSpec
-
-
-@dataclass(frozen=True)
-class PartSpec:
-    """A titled part of the pack and its items in order (``part-N``, counting from 1)."""
-
-    id: str
-    title: str
-    items: tuple[ItemSpec, ...]
-    editions: tuple[str, ...]
-    origin: Location
-    key_path: KeyPath
-
-
-@dataclass(frozen=True)
-class GlossarySpec:
-    """A term the pack defines."""
-
-    term: str
-    definition: str
-    aliases: tuple[str, ...]
-    origin: Location
-
-
-@dataclass(frozen=True)
-class PersonSpec:
-    """Someone named in the pack."""
-
-    name: str
-    description: str
-    aliases: tuple[str, ...]
-    origin: Location
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    """A timeline entry, its date as the documents write it."""
-
-    date: str
-    event: str
-    origin: Location
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """A validated pack.yaml: typed values with defaults filled, and where each was written."""
-
-    path: str
-    root: Path
-    title: str
-    subtitle: str | None
-    course: str | None
-    author: str | None
-    language: str
-    rights: str | None
-    date: str
-    description: str | None
-    keywords: tuple[str, ...]
-    labels: str
-    paper: str
-    documents: tuple[DocumentSpec, ...]
-    parts: tuple[PartSpec, ...]
-    glossary: tuple[GlossarySpec, ...]
-    people: tuple[PersonSpec, ...]
-    timeline: tuple[EventSpec, ...]
-    yaml: YamlText = field(repr=False, compare=False)
-
-    def where(self, key_path: KeyPath) -> Location:
-        """Where the value at a key path such as ``("parts", 2, "items", 0, "source", "from")`` is written."""
-        return self.yaml.where(key_path)
-
-    def where_key(self, key_path: KeyPath) -> Location:
-        """Where the key at a key path is written."""
-        return self.yaml.where_key(key_path)
-
-    def document(self, document_id: str) -> DocumentSpec | None:
-        """The document with this id, or None."""
-        return next((d for d in self.documents if d.id == document_id), None)
-
-    @property
-    def sources(self) -> tuple[SourceSpec, ...]:
-        """Every source item in pack order."""
-        return tuple(i for p in self.parts for i in p.items if isinstance(i, SourceSpec))
-
-    @property
-    def questions(self) -> tuple[QuestionSpec, ...]:
-        """Every question in pack order."""
-        return tuple(q for p in self.parts for i in p.items if isinstance(i, WorksheetSpec) for q in i.questions)
-
 
 # --- loading ------------------------------------------------------------------------
 
@@ -296,7 +97,6 @@ class _Builder:
 
     def manifest(self, pack: schema.Pack, root: Path) -> Manifest:
         """The whole manifest."""
-        where = self.where
         return Manifest(
             path=self.doc.path,
             root=root,
@@ -313,17 +113,9 @@ class _Builder:
             paper=pack.paper,
             documents=tuple(self.document(d, ("documents", i)) for i, d in enumerate(pack.documents)),
             parts=tuple(self.part(p, ("parts", i)) for i, p in enumerate(pack.parts)),
-            glossary=tuple(
-                GlossarySpec(g.term, g.definition, tuple(g.aliases or ()), where(("glossary", i)))
-                for i, g in enumerate(pack.glossary or ())
-            ),
-            people=tuple(
-                PersonSpec(p.name, p.description, tuple(p.aliases or ()), where(("people", i)))
-                for i, p in enumerate(pack.people or ())
-            ),
-            timeline=tuple(
-                EventSpec(e.date, e.event, where(("timeline", i))) for i, e in enumerate(pack.timeline or ())
-            ),
+            glossary=tuple(GlossaryEntry(slug(g.term), g.term, g.definition, tuple(g.aliases or ())) for g in pack.glossary or ()),
+            people=tuple(Person(slug(p.name), p.name, p.description, tuple(p.aliases or ())) for p in pack.people or ()),
+            timeline=tuple(TimelineEvent(e.date, e.event, date_sort_key(e.date)) for e in pack.timeline or ()),
             yaml=self.doc,
         )
 
@@ -403,3 +195,27 @@ class _Builder:
             self.where(keys),
             keys,
         )
+
+
+# --- ids and sort keys of the entries the model takes as they are -----------------------
+
+MONTHS = {
+    name: i
+    for i, name in enumerate(
+        "january february march april may june july august september october november december".split(), 1
+    )
+}
+
+
+def date_sort_key(text: str) -> str:
+    """An ISO-like key for dates written as in the documents: '21 January 1924', 'January 1924', '1926'."""
+    words = re.findall(r"[A-Za-z]+|\d+", text)
+    year = next((w for w in words if len(w) == 4 and w.isdigit()), "9999")
+    month = next((MONTHS[w.lower()] for w in words if w.lower() in MONTHS), 0)
+    day = next((int(w) for w in words if w.isdigit() and len(w) <= 2), 0)
+    return f"{year}-{month:02d}-{day:02d}"
+
+
+def slug(text: str) -> str:
+    """An id made from a name: lower case, words joined by '-'."""
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "x"
