@@ -10,10 +10,12 @@ out, part by part, and wraps the words it finds without changing them:
   who's who (``<a class="term">``, ``<a class="person">``);
 - every use carries an id (``ix-…``) for the index to point at.
 
+(The markup is the renderer's, from the template ``inline.html``.)
+
 Matching is on whole words, longest form first, and the first letter in
 either case (``Troika`` finds "troika"; ``CC`` does not find "cc"). Text in
 headings or links is never marked (the Markdown side of this is in
-markdown.py); text outside the parts (the back matter) is not marked at all.
+render/markdown.py); text outside the parts (the back matter) is not marked at all.
 
 The marker records each use as it writes it, so the index, which comes after
 the parts, can list them: by part and source on screen and in the e-book,
@@ -364,18 +366,7 @@ def by_page(uses: list[Use], pages: dict[str, int]) -> tuple[Locator, ...]:
         page = pages.get(use.anchor)
         if page is not None:
             first_on.setdefault(page, use.anchor)
-    out: list[Locator] = []
-    run: list[int] = []
-    for page in sorted(first_on):
-        if run and page == run[-1] + 1:
-            run.append(page)
-            continue
-        if run:
-            out.append(_run(run, first_on))
-        run = [page]
-    if run:
-        out.append(_run(run, first_on))
-    return tuple(out)
+    return tuple(_run(run, first_on) for run in runs(sorted(first_on)))
 
 
 def provisional_pages(uses: list[Use]) -> tuple[Locator, ...]:
@@ -394,42 +385,17 @@ def provisional_pages(uses: list[Use]) -> tuple[Locator, ...]:
     return tuple(out)
 
 
+def runs(numbers: Iterable[int]) -> list[list[int]]:
+    """Ascending numbers in runs of consecutive ones: [1, 2, 3, 5] -> [[1, 2, 3], [5]] (pages, sources)."""
+    out: list[list[int]] = []
+    for n in numbers:
+        if out and n == out[-1][-1] + 1:
+            out[-1].append(n)
+        else:
+            out.append([n])
+    return out
+
+
 def _run(run: list[int], first_on: dict[int, str]) -> Locator:
     label = str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"
     return Locator(label, first_on[run[0]], first_on[run[-1]] if len(run) > 1 else None)
-
-
-# --- acknowledgements ------------------------------------------------------------
-
-
-def source_labels(chosen: Iterable[m.Extract], every: list[m.Extract]) -> str:
-    """The labels of some of the sources, runs joined: "Sources A–F and H", "Source D" ("" for none)."""
-    chosen_ids = {e.id for e in chosen}
-    positions = [i for i, e in enumerate(every) if e.id in chosen_ids]
-    if not positions:
-        return ""
-    runs: list[list[int]] = []
-    for i in positions:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    names = []
-    for run in runs:
-        first, last = every[run[0]].label, every[run[-1]].label
-        names.extend([first] if len(run) == 1 else [first, last] if len(run) == 2 else [f"{first}–{last}"])
-    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return ("Source " if len(positions) == 1 else "Sources ") + text
-
-
-def markers_without_text(pack: m.Pack, extracts: Iterable[m.Extract]) -> dict[str, int]:
-    """Document id -> how many note markers in these extracts have no note text in the document."""
-    documents = {d.document.id: d.document for d in pack.documents}
-    out: dict[str, int] = {}
-    for extract in extracts:
-        doc = documents.get(extract.document_id)
-        for paragraph in extract.paragraphs:
-            for span in paragraph.spans:
-                if isinstance(span, m.NoteRef) and doc is not None and doc.note(span.note_id) is None:
-                    out[extract.document_id] = out.get(extract.document_id, 0) + 1
-    return out

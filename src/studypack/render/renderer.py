@@ -23,6 +23,7 @@ from ..errors import TemplateError
 from ..fetch import ResourcePolicy
 from ..resources import builtin_dir
 from ..theme import Theme
+from .acknowledgements import markers_without_text, source_labels
 from .environment import make_environment, shown, template_line
 from .markdown import markdown_to_html, source_refs
 from .sanitise import check_stylesheet, css_urls, refuse_scripts
@@ -114,7 +115,7 @@ class Renderer:
             index_is_provisional=lambda: self.target == "pdf" and self.index_pages is None,
             first_uses=self.marker.first_uses,
             other_names=self.marker.other_names,
-            source_labels=apparatus.source_labels,
+            source_labels=source_labels,
             markers_without_text=self.markers_without_text,
         )
 
@@ -195,7 +196,7 @@ class Renderer:
     def markers_without_text(self) -> dict[str, int]:
         """Document id -> note markers, in the sources this edition prints, whose note text the document lacks."""
         extracts = [i for p in self._parts for i in self.visible(p.items) if isinstance(i, m.Extract)]
-        return apparatus.markers_without_text(self.pack, extracts)
+        return markers_without_text(self.pack, extracts)
 
     def notes_of(self, extract: m.Extract) -> dict[str, m.Note]:
         """The notes with text of an extract, by id."""
