@@ -12,7 +12,7 @@ for each edition:
   else), each with links to the previous and the next;
 - ``/student/book.epub``: the EPUB itself.
 
-Every input of the pack is watched (see watch.py). On a change the pack is
+Every input of the pack is watched (see build/watch.py). On a change the pack is
 read again and both editions' HTML rendered in memory; nothing is written to
 disk. The PDF is laid out, and the EPUB made, only when a view asks for it. Open pages
 learn of a new build through Server-Sent Events (``/_studypack/events``) and

@@ -25,13 +25,11 @@ _TEMPLATES = jinja2.Environment(
 _PLACES = {"screen": "", "print": "print/", "ebook": "ebook/"}  # the same view of another edition
 
 
-def toolbar(pack_name: str, edition: str, view: str, generation: int) -> Markup:
+def toolbar(pack_name: str, edition: str, view: str, generation: int) -> str:
     """The preview's toolbar and reload script, to end a page's <body>."""
-    return Markup(
-        _TEMPLATES.get_template("toolbar.html").render(
-            pack_name=pack_name, edition=edition, editions=EDITIONS, view=view, place=_PLACES[view],
-            generation=generation, events=EVENTS,
-        )
+    return _TEMPLATES.get_template("toolbar.html").render(
+        pack_name=pack_name, edition=edition, editions=EDITIONS, view=view, place=_PLACES[view],
+        generation=generation, events=EVENTS,
     )
 
 
@@ -43,7 +41,7 @@ def with_toolbar(html: str, bar: str) -> str:
 
 def error_page(pack_name: str, edition: str, view: str, generation: int, error: str) -> str:
     """The page shown instead of the pack while its build fails."""
-    bar = toolbar(pack_name, edition, view, generation)
+    bar = Markup(toolbar(pack_name, edition, view, generation))
     return _TEMPLATES.get_template("error.html").render(title=f"Error: {pack_name}", error=error, bar=bar)
 
 
@@ -51,7 +49,7 @@ def print_page(pack_name: str, edition: str, generation: int, sizes: list[tuple[
     """The print layout: one picture per page of the PDF, at its printed size."""
     return _TEMPLATES.get_template("print.html").render(
         title=f"{pack_name}: print layout ({edition})", edition=edition, generation=generation, sizes=sizes,
-        bar=toolbar(pack_name, edition, "print", generation),
+        bar=Markup(toolbar(pack_name, edition, "print", generation)),
     )
 
 
