@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from ..model import Location
+from ..model import SOURCE_REFERENCE, Location
 from .packfiles import UnusablePath, display_path, file_inside
 from ..textpos import find_in_text
 from .wording import clean, dotted, either, quote, suggest
@@ -33,7 +33,6 @@ _EXPECTED = {
     "source": "a source such as 'corin#source-1' or a passage",
     "worksheet": "a worksheet with instructions and questions",
 }
-_REFERENCE = re.compile(r"\[\[\s*([^\[\]\s][^\[\]\n]*?)\s*\]\]")
 _BLOCK_REF = re.compile(r"([^#\s]+)#([^#\s]+)")
 
 
@@ -101,10 +100,13 @@ class Checks:
         for keys, question in questions:
             markdown += [(keys + (key,), question.get(key)) for key in ("text", "mark_scheme")]
             markdown += [(keys + ("indicative", i), text) for i, text in enumerate(_listed_in(question, "indicative"))]
+            markdown += [(keys + ("levels", i, "descriptor"), level.get("descriptor")) for i, level in _entries(question, "levels")]
             for i, name in enumerate(map(as_text, _listed_in(question, "sources"))):
                 if isinstance(name, str) and name not in self.sources:
                     message = f"question refers to unknown source {quote(name)}{suggest(name, self.sources)}"
                     self.add(self.doc.where(keys + ("sources", i)), message)
+        for section, key in (("glossary", "definition"), ("people", "description"), ("timeline", "event")):
+            markdown += [((section, i, key), entry.get(key)) for i, entry in _entries(self.doc.data, section)]
         for keys, text in markdown:
             if isinstance(text, str):  # numbers, taken as text, hold no references
                 self.references(
@@ -258,7 +260,7 @@ class Checks:
     def references(self, text: str, fallback: Location, locate: Any) -> None:
         """Report each ``[[id]]`` in Markdown that names no source, where it is written."""
         after = 0
-        for match in _REFERENCE.finditer(text):
+        for match in SOURCE_REFERENCE.finditer(text):
             where, found = fallback, locate(match[0], after)
             if found is not None:
                 where, after = found

@@ -14,14 +14,14 @@ time, and it returns that text as HTML with the pack's terms marked.
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-REF_PATTERN = re.compile(r"\[\[\s*([A-Za-z0-9][\w.-]*)\s*\]\]")
+from ..model import SOURCE_REFERENCE
+
 
 # (source id) -> (label text, href) ; raising KeyError for an unknown id.
 RefResolver = Callable[[str], tuple[str, str]]
@@ -30,7 +30,7 @@ RefResolver = Callable[[str], tuple[str, str]]
 def _source_ref_rule(state, silent: bool) -> bool:
     if not state.src.startswith("[[", state.pos):
         return False
-    match = REF_PATTERN.match(state.src, state.pos)
+    match = SOURCE_REFERENCE.match(state.src, state.pos)
     if not match:
         return False
     if not silent:
@@ -109,4 +109,4 @@ def markdown_to_html(
 
 def source_refs(text: str) -> list[tuple[str, int]]:
     """The ``[[id]]`` references in a Markdown text, with their offsets."""
-    return [(m.group(1), m.start()) for m in REF_PATTERN.finditer(text)]
+    return [(m.group(1), m.start()) for m in SOURCE_REFERENCE.finditer(text)]
