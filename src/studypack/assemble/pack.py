@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..manifest import entries as mf
-from ..manifest.load import load_manifest
 from .. import model as m
 from ..errors import Problem, ProblemsError, StudypackError
-from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out, paragraphs_of
+from ..manifest import entries as mf
+from ..manifest.load import load_manifest
 from ..readers import ReaderHints, read_document
+from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out, paragraphs_of
 
 def load_pack(pack_dir: Path) -> m.Pack:
     """Read, check and assemble the pack in ``pack_dir``; ProblemsError lists everything wrong."""

@@ -20,10 +20,10 @@ from typing import Iterable, Iterator, Protocol
 
 import watchfiles
 
-from .jobs import BuildOptions, BuildReport, Progress
-from .orchestrate import build
 from ..errors import Interrupted, StudypackError
 from ..theme import Theme
+from .jobs import BuildOptions, BuildReport, Progress
+from .orchestrate import build
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from ..errors import Problem
 from ..model import SOURCE_REFERENCE, Location
-from .packfiles import UnusablePath, display_path, file_inside
 from ..textpos import find_in_text
+from .packfiles import UnusablePath, display_path, file_inside
 from .wording import clean, dotted, either, quote, suggest
 from .yamlpos import KeyPath, YamlText
 from .yamlschema import as_text
