@@ -141,6 +141,58 @@ def test_no_import_cycles():
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(group) for group in found)
 
 
+# The layers of docs/architecture.md: a module imports only from layers below its own, and the shared
+# modules of layer 0 from each other. Each top-level module or package of studypack has its layer here;
+# a new one must be given its place.
+LAYERS = {
+    **dict.fromkeys(
+        ("studypack", "model", "errors", "textpos", "resources", "outputs", "theme", "workers", "apparatus", "fetch", "roster", "artefacts"), 0
+    ),
+    "readers": 1,
+    "manifest": 1,
+    "assemble": 2,
+    "render": 2,
+    "layout": 3,
+    "fonts": 3,
+    "paper": 3,
+    "printroom": 4,
+    "writers": 5,
+    "build": 6,
+    "preview": 7,
+    "cli": 8,
+    "__main__": 9,
+}
+# artefacts.py (layer 0, since writers/epub_pages.py reads its PrintedBlock) uses the build's cache; it moves
+# into build/ once the page map lives in the layout package (issue 18), and this exception goes with it.
+KNOWN_EXCEPTIONS = {("studypack.artefacts", "studypack.build.cache")}
+
+
+def layer_of(module: str) -> int:
+    """The layer of a module: that of its top-level module or package."""
+    parts = module.split(".")
+    return LAYERS[parts[1] if len(parts) > 1 else parts[0]]
+
+
+def test_every_module_has_a_layer():
+    """A new top-level module or package is given its place in the layers (and in docs/architecture.md)."""
+    missing = sorted({m.split(".")[1] for m in module_names() if "." in m} - set(LAYERS))
+    assert not missing, f"give these a layer in LAYERS and docs/architecture.md: {missing}"
+
+
+def test_modules_import_only_from_layers_below():
+    """read -> model -> render -> lay out -> write -> build -> command line: nothing imports upwards or sideways."""
+    found = sorted(
+        f"{name} (layer {layer_of(name)}) imports {imported} (layer {layer_of(imported)})"
+        for name, imports in import_graph().items()
+        for imported in imports
+        if name.split(".")[:2] != imported.split(".")[:2]
+        and not (layer_of(name) == layer_of(imported) == 0)
+        and layer_of(imported) >= layer_of(name)
+        and (name, imported) not in KNOWN_EXCEPTIONS
+    )
+    assert not found, "imports against the layers:\n" + "\n".join(found)
+
+
 def outside_layout_importing(modules: tuple[str, ...], src: Path = SRC) -> list[str]:
     """Each import of one of ``modules`` by a module outside the layout package, as "module imports name"."""
     everything = module_names(src)

@@ -1,4 +1,4 @@
-"""Build orchestration: jobs, cache, parallel workers, atomic output.
+"""A build from start to end: check, plan, render, put in place, sum up.
 
 A build turns pack folders into output files. Each output is one job (pack x
 edition x variant x format). The build:

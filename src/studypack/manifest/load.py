@@ -1,9 +1,9 @@
 """pack.yaml -> a validated `Manifest`, with every problem reported at once.
 
 `load_manifest` reads a pack's ``pack.yaml`` (see docs/pack-format.md), checks
-its shape against a pydantic schema (`manifest_schema`), then checks what needs
+its shape against a pydantic schema (`schema`), then checks what needs
 the whole manifest and the file system: ids, references between entries, the
-files it names (`manifest_checks`). Every problem is reported in one
+files it names (`checks`). Every problem is reported in one
 `ProblemsError`, as ``path:line:col: message``. What needs the documents
 themselves (do the words of a ``from:`` occur?) is left to the assembler.
 

@@ -1,9 +1,9 @@
 """The shape pack.yaml must have, as a pydantic schema (see docs/pack-format.md).
 
 Private to `studypack.manifest`: the typed `Manifest` and its ``*Spec`` classes
-are the interface, and `load_manifest` builds them from a validated `Pack`.
+(entries.py) are the interface, and `load_manifest` builds them from a validated `Pack`.
 Each field's type says how a mistake in it is worded (`yamlschema`); what
-needs more than one value (ids, references, files) is `manifest_checks`'.
+needs more than one value (ids, references, files) is `checks`'.
 """
 
 from __future__ import annotations
