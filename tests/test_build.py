@@ -20,7 +20,7 @@ from studypack.build.orchestrate import build
 from studypack.build.schedule import longest_first
 from studypack.build.cache import BuildCache
 from studypack.errors import Problem, ProblemsError, StudypackError
-from studypack.build.progress import Display
+from studypack.cli.progress import Display
 from studypack.theme import Theme
 from studypack.workers import WorkerDied
 

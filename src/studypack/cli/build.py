@@ -45,7 +45,7 @@ def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, 
     """
     from ..build.jobs import BuildOptions
     from ..build.orchestrate import build as run_build
-    from ..build.progress import Display
+    from .progress import Display
     from ..roster import read_roster
 
     if split and names is None:
@@ -69,7 +69,7 @@ def build(pack_dirs, formats, editions, out_dir, paper, jobs, force, emit_html, 
         class_size=class_size,
     )
     if watch:
-        from ..build.progress import WatchDisplay
+        from .progress import WatchDisplay
         from ..build.watch import watch_builds
 
         display = WatchDisplay(quiet=quiet)

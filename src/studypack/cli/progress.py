@@ -18,7 +18,7 @@ import sys
 
 import click
 
-from .jobs import BuildReport, Job, Output
+from ..build.jobs import BuildReport, Job, Output
 
 
 def _size(n: int) -> str:
