@@ -30,8 +30,8 @@ def imports(argv: list[str]) -> dict:
 
 
 def pdfua(pack_dir: Path) -> dict:
-    from studypack.assemble import load_pack
-    from studypack.render import Theme
+    from studypack.assemble.pack import load_pack
+    from studypack.theme import Theme
     from studypack.writers import WriteRequest, pydyf_fix
     from studypack.writers.pdf import PDF_VARIANT, PdfWriter, lay_out_handout, prepare_handout
 

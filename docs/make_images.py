@@ -16,8 +16,9 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image
 
-from studypack.assemble import load_pack
-from studypack.build import BuildOptions, build
+from studypack.assemble.pack import load_pack
+from studypack.build.jobs import BuildOptions
+from studypack.build.orchestrate import build
 
 REPO = Path(__file__).resolve().parent.parent
 PACK = REPO / "packs" / "power-struggle"

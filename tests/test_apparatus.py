@@ -14,7 +14,9 @@ from lxml import html as lxml_html
 
 from studypack import apparatus
 from studypack import model as m
-from studypack.render import Renderer, Theme
+from studypack.render import Renderer
+from studypack.render.acknowledgements import source_labels
+from studypack.theme import Theme
 from studypack.writers import WriteRequest, get_writer
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -258,10 +260,10 @@ def test_missing_notes_mention_is_said_and_omit_is_silent(tmp_path):
 def test_source_labels_run_together():
     extracts = [m.Extract(f"e{i}", label, "d", (), None) for i, label in enumerate("ABCDEFG")]
     pick = lambda labels: [e for e in extracts if e.label in labels]  # noqa: E731
-    assert apparatus.source_labels(pick("ABCDE"), extracts) == "Sources A–E"
-    assert apparatus.source_labels(pick("ABDFG"), extracts) == "Sources A, B, D, F and G"
-    assert apparatus.source_labels(pick("C"), extracts) == "Source C"
-    assert apparatus.source_labels([], extracts) == ""
+    assert source_labels(pick("ABCDE"), extracts) == "Sources A–E"
+    assert source_labels(pick("ABDFG"), extracts) == "Sources A, B, D, F and G"
+    assert source_labels(pick("C"), extracts) == "Source C"
+    assert source_labels([], extracts) == ""
 
 
 def test_names_file_surname_first_and_articles_last():

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from studypack import model as m
-from studypack.assemble import date_sort_key, label_sequence, load_pack
+from studypack.assemble.pack import label_sequence, load_pack
+from studypack.manifest.load import date_sort_key
 from studypack.errors import ProblemsError
 
 BASIC = Path(__file__).parent / "roots" / "basic"

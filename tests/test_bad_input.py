@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from studypack import cli
 from studypack.errors import StudypackError
 from studypack.outputs import OutputLock
-from studypack.yamlpos import read_yaml
+from studypack.manifest.yamlpos import read_yaml
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 BASE = CORPUS / "_pack"
@@ -267,7 +267,7 @@ _DOCUMENT = st.one_of(st.binary(max_size=200), st.text(max_size=400).map(lambda 
 @given(keys=st.dictionaries(_KEYS, _VALUE, max_size=5), alone=st.booleans(), document=_DOCUMENT)
 def test_load_pack_raises_only_studypack_errors(tmp_path_factory, keys, alone, document):
     """The good pack with some of its keys replaced (or only the generated keys), and any document."""
-    from studypack.assemble import load_pack
+    from studypack.assemble.pack import load_pack
 
     root = tmp_path_factory.mktemp("pack")
     shutil.copytree(BASE, root, dirs_exist_ok=True)

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from studypack.build import BuildOptions, BuildReport, Job, Output, _longest_first, build
-from studypack.cache import BuildCache
+from studypack.build.jobs import BuildOptions, BuildReport, Job, Output
+from studypack.build.orchestrate import build
+from studypack.build.schedule import longest_first
+from studypack.build.cache import BuildCache
 from studypack.errors import Problem, ProblemsError, StudypackError
-from studypack.progress import Display
-from studypack.render import Theme
+from studypack.cli.progress import Display
+from studypack.theme import Theme
 from studypack.workers import WorkerDied
 
 LIGHT = ("html", "epub")  # formats that need no WeasyPrint
@@ -205,14 +207,14 @@ def test_longest_jobs_start_first(tmp_path):
         (tmp_path / name / "pack.yaml").write_text("x" * size)
     cache = BuildCache.load(tmp_path / "out")
     jobs = [job("small", "html"), job("small", "pdf"), job("large", "epub"), job("large", "pdf")]
-    order = [j for j, _ in _longest_first([(j, None) for j in jobs], cache)]
+    order = [j for j, _ in longest_first([(j, None) for j in jobs], cache)]
     assert order == [jobs[3], jobs[2], jobs[1], jobs[0]]  # by size and format, before anything was timed
 
     out = tmp_path / "out" / "small" / "small-student.html"
     out.parent.mkdir(parents=True)
     out.write_text("x")
     cache.record(out, "key", None, seconds=99.0)  # last time, this one took longest
-    assert [j for j, _ in _longest_first([(j, None) for j in jobs], cache)][0] == jobs[0]
+    assert [j for j, _ in longest_first([(j, None) for j in jobs], cache)][0] == jobs[0]
 
 
 # --- the EPUB and the PDF's page map ------------------------------------------------------

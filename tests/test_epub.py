@@ -23,10 +23,11 @@ import pytest
 from lxml import etree
 
 from studypack import model as m
-from studypack.assemble import load_pack
-from studypack.build import EDITIONS, BuildOptions, build, find_packs
+from studypack.assemble.pack import load_pack
+from studypack.build.jobs import EDITIONS, BuildOptions, find_packs
+from studypack.build.orchestrate import build
 from studypack.errors import SandboxError, TemplateError
-from studypack.render import Theme
+from studypack.theme import Theme
 from studypack.writers import WriteRequest
 from studypack.writers.epub import EpubWriter
 from studypack.writers.epub_meta import BOOK_NAMESPACE

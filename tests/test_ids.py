@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studypack.assemble import slug as entry_id
+from studypack.manifest.load import slug as entry_id
 from studypack.readers import read_text
 from studypack.readers.structure import slug as heading_id
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from studypack.inspect import SCHEMA, document_json, document_report
+from studypack.cli.document_report import SCHEMA, document_json, document_report
 from studypack.readers import read_document
 
 DOCS = Path(__file__).parent / "data" / "documents"

@@ -16,15 +16,8 @@ from pathlib import Path
 import pytest
 
 from studypack.errors import PackError, ProblemsError, SandboxError, StudypackError
-from studypack.manifest import (
-    BlockRef,
-    CommentarySpec,
-    Manifest,
-    PassageSpec,
-    SourceSpec,
-    WorksheetSpec,
-    load_manifest,
-)
+from studypack.manifest.entries import BlockRef, CommentarySpec, Manifest, PassageSpec, SourceSpec, WorksheetSpec
+from studypack.manifest.load import load_manifest
 from studypack.model import Location
 
 DATA = Path(__file__).parent / "data" / "manifests"
@@ -331,7 +324,9 @@ def test_good_pack_glossary_people_timeline(good):
         ("15 October 1923", "The Declaration of 46."),
         ("1926", "The United Opposition forms."),
     ]
-    assert good.timeline[1].origin == Location("packs/good/pack.yaml", 105, 5)
+    # The model's own entries, with the ids and sort keys the assembler orders and links them by.
+    assert [g.id for g in good.glossary] == ["politburo"] and [p.id for p in good.people] == ["leon-trotsky"]
+    assert [e.sort_key for e in good.timeline] == ["1923-10-15", "1926-00-00"]
 
 
 def test_where_finds_keys_and_values(good):

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from studypack.errors import ProblemsError, StudypackError
-from studypack.manifest import Manifest, load_manifest
+from studypack.manifest.entries import Manifest
+from studypack.manifest.load import load_manifest
 
 GOOD = Path(__file__).parent / "data" / "manifests" / "good"
 SHOWN = "packs/x"

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from studypack import scaffold
-from studypack.assemble import check_packs, load_pack
-from studypack.build import BuildOptions, build
+from studypack.cli import scaffold
+from studypack.assemble.pack import check_packs, load_pack
+from studypack.build.jobs import BuildOptions
+from studypack.build.orchestrate import build
 from studypack.cli import run
 
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from studypack.cache import BuildCache
+from studypack.build.cache import BuildCache
 from studypack.errors import OutputError
 from studypack.outputs import OutputLock, atomic_target, temporary_name, write_atomic
 

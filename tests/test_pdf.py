@@ -12,7 +12,7 @@ import pytest
 
 from studypack import model as m
 from studypack.errors import ProblemsError, SandboxError
-from studypack.render import Theme
+from studypack.theme import Theme
 from studypack.writers import WriteRequest, get_writer
 
 pypdf = pytest.importorskip("pypdf")

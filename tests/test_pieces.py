@@ -15,7 +15,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from studypack.assemble import load_pack
+from studypack.assemble.pack import load_pack
 from studypack.theme import Theme
 from studypack.writers import WriteRequest, get_writer, pieces
 
@@ -276,7 +276,7 @@ def test_a_short_handout_does_not_import_the_joiner(pack_copy, tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from studypack.assemble import load_pack\n"
+        "from studypack.assemble.pack import load_pack\n"
         "from studypack.theme import Theme\n"
         "from studypack.writers import WriteRequest, get_writer\n"
         f"pack = load_pack(Path({str(pack_dir)!r}))\n"

@@ -24,7 +24,7 @@ import pytest
 
 from studypack.errors import StudypackError
 from studypack.preview import PreviewOptions, PreviewServer, choose_pack, error_page
-from studypack.scaffold import new_pack
+from studypack.cli.scaffold import new_pack
 
 WAIT = 20  # seconds: a bound, never a delay
 

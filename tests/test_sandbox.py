@@ -27,7 +27,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from studypack import cli
 from studypack.errors import SandboxError
-from studypack.render import Theme, make_environment
+from studypack.render import make_environment
+from studypack.theme import Theme
 
 HERE = Path(__file__).parent
 HOSTILE = HERE / "hostile"

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from studypack.cli import main
 from studypack.readers import read_document
-from studypack.suggest import dated_sentences, sentences, tidy
+from studypack.assemble.suggest import dated_sentences, sentences, tidy
 
 DATA = Path(__file__).parent / "data" / "documents"
 

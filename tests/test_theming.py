@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from studypack.assemble import load_pack
-from studypack.build import BuildOptions, build
+from studypack.assemble.pack import load_pack
+from studypack.build.jobs import BuildOptions
+from studypack.build.orchestrate import build
 from studypack.errors import TemplateError
-from studypack.render import STYLESHEETS, Renderer, Theme
+from studypack.render import STYLESHEETS, Renderer
+from studypack.theme import Theme
 from studypack.resources import builtin_dir
-from studypack.scaffold import new_pack
+from studypack.cli.scaffold import new_pack
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "restyled-handout"
 
@@ -129,6 +131,27 @@ def test_an_override_is_sandboxed(tmp_path, pack, template, message):
         html(pack, theme)
 
 
+def test_the_markup_inside_a_paragraph_comes_from_a_template_a_pack_can_override(tmp_path):
+    """Corrections, note calls and the marks of glossary terms and people are written by the macros of
+    inline.html: a pack's own replaces the markup it changes and keeps the built-in's for the rest."""
+    basic = load_pack(Path(__file__).parent / "roots" / "basic")
+    built_in = html(basic, Theme(), "teacher")
+    assert 'class="correction"' in built_in and 'class="noteref"' in built_in and 'class="mention"' in built_in
+    own = folder(
+        tmp_path,
+        "templates",
+        {
+            "inline.html": '{% import "!default/inline.html" as default %}'
+            "{% set note_marker, note_call, headword_use = default.note_marker, default.note_call, default.headword_use %}"
+            '{% macro correction(text, original) %}<ins title="{{ original }}">{{ text }}</ins>{% endmacro %}'
+        },
+    )
+    changed = html(basic, Theme(template_dirs=(own,)), "teacher")
+    assert "<ins title=" in changed and 'class="correction"' not in changed
+    assert changed.count('class="noteref"') == built_in.count('class="noteref"')
+    assert changed.count('class="mention"') == built_in.count('class="mention"')
+
+
 @pytest.mark.slow
 def test_the_restyled_handout_example_uses_its_overrides(tmp_path):
     example = shutil.copytree(EXAMPLE, tmp_path / "restyled-handout")
@@ -150,22 +173,22 @@ def test_the_restyled_handout_example_uses_its_overrides(tmp_path):
 def test_templates_compiled_ahead_by_a_worker_render_as_compiled_on_demand(pack, target, monkeypatch):
     """A worker compiles the built-in templates while it waits (render.precompile, with stand-ins for
     the Renderer's filters): the compiled code must be what a Renderer would have compiled."""
-    from studypack import render
+    from studypack.render import environment, precompile
 
     monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")  # compiled here, not read from disk
     theme = Theme()
-    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
+    monkeypatch.setattr(environment, "_COMPILED", environment._CompiledTemplates())
     on_demand = html(pack, theme, "teacher", target)
-    monkeypatch.setattr(render, "_COMPILED", render._CompiledTemplates())
-    render.precompile(target)
-    assert render._COMPILED._code, "nothing was compiled ahead"
+    monkeypatch.setattr(environment, "_COMPILED", environment._CompiledTemplates())
+    precompile(target)
+    assert environment._COMPILED._code, "nothing was compiled ahead"
     assert html(pack, theme, "teacher", target) == on_demand
 
 
 def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, tmp_path, monkeypatch):
     """The compiled templates outlive the process (the user's cache folder): a later build loads them
     instead of compiling, and a template whose source changed is compiled afresh."""
-    from studypack import render
+    from studypack.render import environment as render
 
     monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(tmp_path / "cache"))
     theme = Theme()
@@ -204,7 +227,7 @@ def test_compiled_templates_are_kept_on_disk_and_used_by_the_next_process(pack, 
 def test_compiled_templates_are_not_kept_where_others_could_write(pack, tmp_path, monkeypatch, setting):
     """Compiled code runs as it is loaded: no cache when STUDYPACK_CACHE_DIR is set empty, or when the
     folder can be written by others; the build still renders."""
-    from studypack import render
+    from studypack.render import environment as render
 
     if setting == "empty":
         monkeypatch.setenv("STUDYPACK_CACHE_DIR", "")

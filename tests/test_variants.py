@@ -20,10 +20,11 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from studypack.assemble import load_pack
-from studypack.build import EDITIONS, BuildOptions, plan_jobs
+from studypack.assemble.pack import load_pack
+from studypack.build.jobs import EDITIONS, BuildOptions, plan_jobs
 from studypack.cli import main
-from studypack.render import Renderer, Theme
+from studypack.render import Renderer
+from studypack.theme import Theme
 from tests.conftest import ROOTS
 
 PX = 0.75  # WeasyPrint sets text in CSS pixels: points per pixel

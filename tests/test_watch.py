@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from studypack.build import BuildOptions
+from studypack.build.jobs import BuildOptions
 from studypack.errors import StudypackError
-from studypack.scaffold import new_pack
-from studypack.watch import InputFilter, affected, watch_builds
+from studypack.cli.scaffold import new_pack
+from studypack.build.watch import InputFilter, affected, watch_builds
 
 WAIT = 15  # seconds: a bound, not a delay; each step normally takes well under one
 

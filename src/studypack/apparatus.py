@@ -10,10 +10,12 @@ out, part by part, and wraps the words it finds without changing them:
   who's who (``<a class="term">``, ``<a class="person">``);
 - every use carries an id (``ix-…``) for the index to point at.
 
+(The markup is the renderer's, from the template ``inline.html``.)
+
 Matching is on whole words, longest form first, and the first letter in
 either case (``Troika`` finds "troika"; ``CC`` does not find "cc"). Text in
 headings or links is never marked (the Markdown side of this is in
-markdown.py); text outside the parts (the back matter) is not marked at all.
+render/markdown.py); text outside the parts (the back matter) is not marked at all.
 
 The marker records each use as it writes it, so the index, which comes after
 the parts, can list them: by part and source on screen and in the e-book,
@@ -199,15 +201,14 @@ class Use:
 class Marker:
     """Marks headwords in the text of the parts and remembers every use, in reading order.
 
-    ``link`` gives the href of an anchor (across files in an EPUB); ``epub``
-    adds the EPUB's semantics to the links. A part's count starts again each
-    time the renderer starts a new pass over it (``new_pass``), so rendering
-    twice gives the same ids.
+    ``write`` gives the markup of a use (the renderer's, from the template
+    ``inline.html``, which a pack may override). A part's count starts again
+    each time the renderer starts a new pass over it (``new_pass``), so
+    rendering twice gives the same ids.
     """
 
     words: list[Headword]
-    link: Callable[[str], str]
-    epub: bool = False
+    write: Callable[[Use], str]
     uses: dict[str, Use] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -241,14 +242,7 @@ class Marker:
         anchor = f"{INDEX_ANCHOR_PREFIX}{word.anchor}-{place.part_number}-{count}"
         use = Use(anchor, word, words, place, self._order, count == 1)
         self.uses[anchor] = use
-        if not use.first:
-            return f'<span class="mention" id="{anchor}">{escape(words)}</span>'
-        semantics = ""
-        if self.epub and word.kind == "term":
-            semantics = ' epub:type="glossref" role="doc-glossref"'
-        return (
-            f'<a class="{word.kind}" id="{anchor}" href="{escape(self.link(word.anchor))}"{semantics}>{escape(words)}</a>'
-        )
+        return self.write(use)
 
     def uses_of(self, word: Headword) -> list[Use]:
         """Every use of a headword, in reading order."""
@@ -372,18 +366,7 @@ def by_page(uses: list[Use], pages: dict[str, int]) -> tuple[Locator, ...]:
         page = pages.get(use.anchor)
         if page is not None:
             first_on.setdefault(page, use.anchor)
-    out: list[Locator] = []
-    run: list[int] = []
-    for page in sorted(first_on):
-        if run and page == run[-1] + 1:
-            run.append(page)
-            continue
-        if run:
-            out.append(_run(run, first_on))
-        run = [page]
-    if run:
-        out.append(_run(run, first_on))
-    return tuple(out)
+    return tuple(_run(run, first_on) for run in runs(sorted(first_on)))
 
 
 def provisional_pages(uses: list[Use]) -> tuple[Locator, ...]:
@@ -402,42 +385,17 @@ def provisional_pages(uses: list[Use]) -> tuple[Locator, ...]:
     return tuple(out)
 
 
+def runs(numbers: Iterable[int]) -> list[list[int]]:
+    """Ascending numbers in runs of consecutive ones: [1, 2, 3, 5] -> [[1, 2, 3], [5]] (pages, sources)."""
+    out: list[list[int]] = []
+    for n in numbers:
+        if out and n == out[-1][-1] + 1:
+            out[-1].append(n)
+        else:
+            out.append([n])
+    return out
+
+
 def _run(run: list[int], first_on: dict[int, str]) -> Locator:
     label = str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"
     return Locator(label, first_on[run[0]], first_on[run[-1]] if len(run) > 1 else None)
-
-
-# --- acknowledgements ------------------------------------------------------------
-
-
-def source_labels(chosen: Iterable[m.Extract], every: list[m.Extract]) -> str:
-    """The labels of some of the sources, runs joined: "Sources A–F and H", "Source D" ("" for none)."""
-    chosen_ids = {e.id for e in chosen}
-    positions = [i for i, e in enumerate(every) if e.id in chosen_ids]
-    if not positions:
-        return ""
-    runs: list[list[int]] = []
-    for i in positions:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    names = []
-    for run in runs:
-        first, last = every[run[0]].label, every[run[-1]].label
-        names.extend([first] if len(run) == 1 else [first, last] if len(run) == 2 else [f"{first}–{last}"])
-    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return ("Source " if len(positions) == 1 else "Sources ") + text
-
-
-def markers_without_text(pack: m.Pack, extracts: Iterable[m.Extract]) -> dict[str, int]:
-    """Document id -> how many note markers in these extracts have no note text in the document."""
-    documents = {d.document.id: d.document for d in pack.documents}
-    out: dict[str, int] = {}
-    for extract in extracts:
-        doc = documents.get(extract.document_id)
-        for paragraph in extract.paragraphs:
-            for span in paragraph.spans:
-                if isinstance(span, m.NoteRef) and doc is not None and doc.note(span.note_id) is None:
-                    out[extract.document_id] = out.get(extract.document_id, 0) + 1
-    return out

@@ -30,7 +30,7 @@ import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import BuildCache, job_key
+from .build.cache import BuildCache, job_key
 
 PAGE_MAP = "pages.json.z"
 COVER = "cover.png"

@@ -11,9 +11,13 @@ becomes the id a pack refers to (``corin#source-1``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Union
 
+# How a pack's Markdown refers to one of its sources: ``[[declaration]]`` (docs/pack-format.md). Whatever
+# stands between the brackets is taken as an id: the manifest's checks report one that names no source.
+SOURCE_REFERENCE = re.compile(r"\[\[\s*([^\[\]\s][^\[\]\n]*?)\s*\]\]")
 
 @dataclass(frozen=True)
 class Location:

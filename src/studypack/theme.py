@@ -1,6 +1,6 @@
 """Where a pack's templates and stylesheets come from: a `Theme`.
 
-Apart from render.py (Jinja2, markdown-it) so that a build can work out what
+Apart from render/ (Jinja2, markdown-it) so that a build can work out what
 it must render, and start its workers, before it imports either.
 """
 
