@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from studypack.build import BuildOptions, build
+from studypack.build.jobs import BuildOptions
+from studypack.build.orchestrate import build
 from studypack.errors import DocumentError
 from studypack.model import Heading, ListBlock, NoteRef, Paragraph, Quotation, Table, plain_text
-from studypack.passages import document_paragraphs, find_passage
+from studypack.assemble.passages import document_paragraphs, find_passage
 from studypack.readers import MAX_BINARY_BYTES, read_bytes, read_document
 
 FORMATS = Path(__file__).parent / "data" / "documents" / "formats"

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import DocumentError
 from ..model import Document, Location
 from ..textpos import byte_line_col, line_col
+from .normalise import normalise
 from .registry import READERS, Reader, ReaderHints, known_suffixes, reader_for, register
 
 __all__ = [
@@ -28,18 +29,9 @@ MAX_BYTES = 10 * 1024 * 1024
 # Word files, e-books and PDFs carry pictures and fonts: a larger file can still hold little text.
 MAX_BINARY_BYTES = 64 * 1024 * 1024
 
-# Non-breaking spaces of every width become plain spaces; nothing else changes.
-_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})
 # Characters that show nothing, for telling whether a document has any text at all.
 _INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff")))
 _BINARY = "looks like a binary file, not text (NUL byte); save the document as plain text"
-
-
-def normalise(text: str) -> str:
-    """The text as readers see it: no BOM, ``\\n`` line endings, plain spaces for non-breaking ones."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_SPACES)
 
 
 def read_text(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import DocumentError
 from ..model import Document
+from .normalise import normalise
 from .registry import ReaderHints, register
 from .text import TextReader
 
@@ -202,8 +203,6 @@ class PdfReader:
 
     def read(self, data: bytes, doc_id: str, path: str, hints: ReaderHints | None) -> Document:
         """Read a PDF's bytes into a Document, through the plain-text reader."""
-        from . import normalise
-
         text, said = pdf_text(data, path)
         doc = TextReader().read(normalise(text), doc_id, path, hints)
         return replace(doc, left_out=tuple(said))
