@@ -31,6 +31,11 @@ from pikepdf import Array, Dictionary, Name, Pdf
 
 from .pdfobjects import NULL, Copier, JoinError, Output
 
+# The names of the page numbers' form XObjects in the pages' resources, with the page's number after it
+# (WeasyPrint's own names are short: /x0, /f-0-1).
+PAGE_COUNT = "StudypackPageCount"
+
+
 @dataclass
 class Part:
     """One piece to join: its PDF, the first of its pages the handout keeps (1-based), and the pages
@@ -170,7 +175,13 @@ def _draw(src, pages, numbers, wanted: set[int], first_number: int) -> None:
         if n not in wanted:
             continue
         form = src.copy_foreign(numbers.pages[n - 1].as_form_xobject())
-        name = page.add_resource(form, Name.XObject, prefix="PageCount")
+        # A name of its own for each page (pages may share their resources), made from the page's number:
+        # a random one (``prefix=``) would make each build's bytes differ.
+        name = Name(f"/{PAGE_COUNT}{n}")
+        try:
+            page.add_resource(form, Name.XObject, name=name, replace_existing=False)
+        except ValueError:
+            raise JoinError(f"page {n} has a resource named {name}") from None
         page.contents_add(save, prepend=True)
         page.contents_add(src.make_stream(b"Q\n/Artifact BMC\nq " + str(name).encode() + b" Do Q\nEMC\n"))
 

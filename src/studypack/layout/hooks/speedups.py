@@ -28,6 +28,7 @@ tests compare the bytes with and without them.
 from __future__ import annotations
 
 import copy
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -35,6 +36,7 @@ from . import available
 
 _depth = 0  # `installed` blocks open: the methods are WeasyPrint's own again when the last one closes
 _originals: dict[str, object] = {}
+_lock = threading.Lock()  # the preview's threads may lay out at once
 
 
 def _lookups_by_anchor(collector) -> dict[str, list]:
@@ -91,16 +93,18 @@ def installed() -> Iterator[None]:
     import pydyf
     from weasyprint.css.targets import TargetCollector  # a private module: only on the version known to have it
 
-    if _depth == 0:
-        _originals["cache_target_page_counters"] = TargetCollector.cache_target_page_counters
-        _originals["page_references"] = pydyf.PDF.page_references
-        TargetCollector.cache_target_page_counters = _cache_target_page_counters
-        pydyf.PDF.page_references = property(_page_references)
-    _depth += 1
+    with _lock:
+        if _depth == 0:
+            _originals["cache_target_page_counters"] = TargetCollector.cache_target_page_counters
+            _originals["page_references"] = pydyf.PDF.page_references
+            TargetCollector.cache_target_page_counters = _cache_target_page_counters
+            pydyf.PDF.page_references = property(_page_references)
+        _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            TargetCollector.cache_target_page_counters = _originals["cache_target_page_counters"]
-            pydyf.PDF.page_references = _originals["page_references"]
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                TargetCollector.cache_target_page_counters = _originals["cache_target_page_counters"]
+                pydyf.PDF.page_references = _originals["page_references"]

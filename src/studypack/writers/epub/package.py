@@ -73,9 +73,16 @@ def package(book: Book) -> bytes:
 
 def build_ebooklib_book(book: Book) -> epub.EpubBook:
     """An ebooklib book with the metadata, files, spine, table of contents and guide of ``book``."""
+    ebook = epub.EpubBook()
+    add_metadata(ebook, book)
+    add_files(ebook, book)
+    return ebook
+
+
+def add_metadata(ebook: epub.EpubBook, book: Book) -> None:
+    """The book's identifier, title, language, people, subjects, dates, source and accessibility."""
     request = book.request
     pack = request.pack
-    ebook = epub.EpubBook()
     ebook.set_identifier(meta.book_identifier(pack, request.edition, request.variant))
     named = "Answer key and mark scheme" if request.edition == "answers" else f"{request.edition.title()} edition"
     title = pack.title if request.edition == "student" else f"{pack.title} ({named})"
@@ -101,6 +108,9 @@ def build_ebooklib_book(book: Book) -> epub.EpubBook:
     for prop, value in meta.accessibility(book.features):
         ebook.add_metadata(None, "meta", value, {"property": prop})
 
+
+def add_files(ebook: epub.EpubBook, book: Book) -> None:
+    """The cover, resources, nav, NCX and chapters of the book; its spine, table of contents and guide."""
     if book.cover:
         href, image = book.cover
         ebook.set_cover(href, image, create_page=False)
@@ -127,7 +137,6 @@ def build_ebooklib_book(book: Book) -> epub.EpubBook:
         for c in book.chapters
         if c.landmark in GUIDE_TYPES
     ]
-    return ebook
 
 
 def _item_id(href: str) -> str:
