@@ -69,7 +69,7 @@ class _TargetInAnotherPiece:
 @cache
 def _told_class():
     """The class of `_told_target`'s items, made once (its base is private: made only once the hooks are on)."""
-    from weasyprint.css.targets import TargetLookupItem
+    from weasyprint.css.targets import TargetLookupItem  # private: imported only once the version is known
 
     class AnchorInAnotherPiece(TargetLookupItem):
         def __init__(self, name: str, page: int, guess: bool, told: Told) -> None:
@@ -171,7 +171,7 @@ def told(what: Told) -> Iterator[None]:
         raise Unpieceable("the hooks are off on this WeasyPrint")
     import weasyprint.layout
     import weasyprint.pdf
-    from weasyprint.css.targets import TargetCollector
+    from weasyprint.css.targets import TargetCollector  # private: imported only once the version is known
 
     if not _active:
         _originals.update(collector_init=TargetCollector.__init__, make_margin_boxes=weasyprint.layout.make_margin_boxes,
