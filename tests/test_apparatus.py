@@ -353,19 +353,26 @@ def _index_pack(tmp_path: Path) -> m.Pack:
     return dataclasses.replace(pack, parts=(*pack.parts, long_part))
 
 
+def _epoch_date() -> str:
+    """The PDF date SOURCE_DATE_EPOCH gives (the writer's, for a layout made here)."""
+    from studypack.writers import source_date
+
+    return source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _count_layouts(monkeypatch) -> list[int]:
     """Record the page count of every WeasyPrint layout the PDF writer makes."""
-    from studypack.writers import pdf
+    from studypack.layout import engine
 
     counts: list[int] = []
-    real = pdf.lay_out
+    real = engine.lay_out
 
     def counting(*args, **kwargs):
         document, root = real(*args, **kwargs)
         counts.append(len(document.pages))
         return document, root
 
-    monkeypatch.setattr(pdf, "lay_out", counting)
+    monkeypatch.setattr(engine, "lay_out", counting)
     return counts
 
 
@@ -385,7 +392,7 @@ def test_pdf_index_is_set_again_alone_and_gives_the_pages_of_a_whole_layout(tmp_
     """One layout of the handout; the index alone set again with the real page runs; the very bytes
     of WeasyPrint laying out the final HTML (``--emit-html``) whole."""
     pypdf = pytest.importorskip("pypdf")
-    from studypack.writers import pdf
+    from studypack.layout import engine
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pack = _index_pack(tmp_path)
@@ -396,8 +403,8 @@ def test_pdf_index_is_set_again_alone_and_gives_the_pages_of_a_whole_layout(tmp_
     assert len(counts) == 2 and counts[1] == result.pages, counts
     assert html.count('class="part apparatus index"') == 1 and "index-columns" in html
     assert counts[0] < result.pages / 2  # the index alone, after the title page it borrows its running heads from
-    whole = pdf.lay_out(html, pack)[0]  # the final HTML laid out whole, as WeasyPrint's command would
-    assert dest.read_bytes() == pdf.write_document(whole, pack)
+    whole = engine.lay_out(html, pack)[0]  # the final HTML laid out whole, as WeasyPrint's command would
+    assert dest.read_bytes() == engine.write_document(whole, pack, _epoch_date())
     texts = [p.extract_text() for p in pypdf.PdfReader(dest).pages]
     assert re.search(r"Politburo \d+–\d+", texts[-1])
     assert f"Page {result.pages} of {result.pages}" in texts[-1]
@@ -432,8 +439,8 @@ def test_pdf_index_far_shorter_than_its_provisional_one_is_still_set_alone(tmp_p
     until the pages are known), here far longer than the real ones: the handout is still laid out once, the
     real index alone, and every "Page N of M" counts the real index's pages; the very bytes of a whole layout."""
     pypdf = pytest.importorskip("pypdf")
+    from studypack.layout import engine
     from studypack.resources import builtin_dir
-    from studypack.writers import pdf
 
     long = (apparatus.Locator("00–00, " * 400 + "00", "x"),)
 
@@ -454,8 +461,8 @@ def test_pdf_index_far_shorter_than_its_provisional_one_is_still_set_alone(tmp_p
     result = get_writer("pdf").write(request, dest)
     html = result.extra_files[0].read_text(encoding="utf-8")
     assert len(counts) == 2 and counts[1] > result.pages, counts  # the handout laid out with the long index
-    whole = pdf.lay_out(html, pack)[0]
-    assert dest.read_bytes() == pdf.write_document(whole, pack)
+    whole = engine.lay_out(html, pack)[0]
+    assert dest.read_bytes() == engine.write_document(whole, pack, _epoch_date())
     texts = [p.extract_text() for p in pypdf.PdfReader(dest).pages]
     assert f"Page 2 of {result.pages}" in texts[1] and f"Page {result.pages} of {result.pages}" in texts[-1]
     first_back = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Glossary"))
@@ -467,14 +474,14 @@ def test_pdf_index_far_shorter_than_its_provisional_one_is_still_set_alone(tmp_p
 
 @pytest.mark.slow
 def test_pdf_index_with_a_weasyprint_whose_layout_splice_does_not_know(tmp_path, monkeypatch):
-    """Where splice.page_count cannot step into WeasyPrint's layout (another version), the writer reads the
+    """Where the page-count hook cannot step into WeasyPrint's layout (another version), the writer reads the
     pages from the finished layout and lays the handout out again with the real index: the same bytes."""
-    from studypack.writers import pdf, splice
+    from studypack.layout import hooks
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pack = _index_pack(tmp_path)
     first, _, _ = _write_with_html(pack, tmp_path)
-    monkeypatch.setattr(splice, "HOOKED", False)
+    monkeypatch.setattr(hooks, "installed_versions", lambda: {"WeasyPrint": "71.0", "pydyf": "0.14.0"})
     counts = _count_layouts(monkeypatch)
     dest = tmp_path / ".other.pdf.1.tmp"
     result = get_writer("pdf").write(WriteRequest(pack, "student", "standard", Theme(), {}), dest)
@@ -486,7 +493,7 @@ def test_pdf_index_with_a_weasyprint_whose_layout_splice_does_not_know(tmp_path,
 def test_pdf_page_count_printed_in_the_text_lays_the_handout_out_again(tmp_path, monkeypatch):
     """A stylesheet that prints the page count in the text (not only in the margins) was set with the
     first layout's count: the writer lays the whole handout out again, and gives WeasyPrint's own pages."""
-    from studypack.writers import pdf
+    from studypack.layout import engine
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pack = _index_pack(tmp_path)
@@ -498,8 +505,8 @@ def test_pdf_page_count_printed_in_the_text_lays_the_handout_out_again(tmp_path,
     request = WriteRequest(pack, "student", "standard", Theme.for_pack(Path(pack.root)), {"emit_html": True})
     result = get_writer("pdf").write(request, dest)
     html = result.extra_files[0].read_text(encoding="utf-8")
-    whole = pdf.lay_out(html, pack)[0]
-    assert dest.read_bytes() == pdf.write_document(whole, pack)
+    whole = engine.lay_out(html, pack)[0]
+    assert dest.read_bytes() == engine.write_document(whole, pack, _epoch_date())
     assert len(counts) == 3 and counts[-1] == result.pages, counts  # handout, index alone, handout again
     assert f"({result.pages} pages)" in pypdf_text(dest, 0)
 
@@ -520,52 +527,53 @@ def test_print_index_before_its_pages_are_known_is_its_heading_alone(tmp_path):
 
 @pytest.mark.slow
 def test_page_count_hook_reads_the_pages_the_layout_gives(tmp_path):
-    """What splice.page_count's ``decide`` reads from WeasyPrint's page maker (the page of every anchor, the
+    """What the page-count hook's ``decide`` reads from WeasyPrint's page maker (the page of every anchor, the
     page count) is what the finished layout says; the count it returns is the one the margins print."""
     pypdf = pytest.importorskip("pypdf")
     import io
 
-    from studypack import fonts
-    from studypack.writers import pdf, splice
-    from studypack.writers.html import inline_style
+    from studypack.layout import engine, fonts, index
+    from studypack.layout.hooks import pages
+    from studypack.writers import inline_style
+    from studypack.writers.handout_html import paper_css
 
     pack = _index_pack(tmp_path)
     renderer = Renderer(pack, "student", "pdf", Theme(), "standard")
-    css = "\n".join((fonts.font_css(), renderer.css(), pdf.paper_css("a4")))
-    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=pdf.pack_base(pack))
+    css = "\n".join((fonts.font_css(), renderer.css(), paper_css("a4")))
+    html = renderer.render("pack.html", inline_css=inline_style(css), base_href=engine.pack_base(pack))
     seen = {}
 
     def decide(context):
-        seen.update(pages=splice.anchor_pages(context), count=splice.placed_pages(context))
+        seen.update(pages=pages.anchor_pages(context), count=pages.placed_pages(context))
         return 99
 
-    document, _ = pdf.lay_out(html, pack, decide=decide)
-    assert seen["count"] == len(document.pages) and seen["pages"] == splice.anchor_pages_of(document)
+    document, _ = engine.lay_out(html, pack, decide=decide)
+    assert seen["count"] == len(document.pages) and seen["pages"] == index.anchor_pages_of(document)
     assert any(anchor.startswith(apparatus.INDEX_ANCHOR_PREFIX) for anchor in seen["pages"])
     text = pypdf.PdfReader(io.BytesIO(document.write_pdf())).pages[1].extract_text()
     assert "Page 2 of 99" in text
 
 
 def test_index_html_keeps_the_first_block_and_the_index_numbered_on():
-    from studypack.writers import splice
+    from studypack.layout import cut
 
     html = (
         "<!DOCTYPE html><html><head><style>@page { @bottom-right { content: counter(page) ' of ' counter( pages ); } }"
         "</style></head><body class='edition-student'><header id='title-page'><h1 class='pack-title'>T</h1></header>"
         "<section id='part-1'>body</section><section id='index'><h1>Index</h1></section></body></html>"
     )
-    cut, first = splice.index_html(html, 15)
-    right = lxml_html.document_fromstring(cut)
+    alone, first = cut.index_html(html, 15)
+    right = lxml_html.document_fromstring(alone)
     assert first == 3  # a right-hand page: the title page, a blank, the index
-    assert [el.get("id") for el in right.find("body")] == ["title-page", "part-1", "index"]
-    hidden = right.get_element_by_id("part-1")
+    assert [el.get("id") for el in right.find("body")] == ["title-page", None, "index"]  # its anchor is elsewhere
+    hidden = right.find("body")[1]
     assert hidden.get("style") == "display: none" and hidden.text_content() == ""
     assert "break-before: right" in right.get_element_by_id("index").get("style")
     styles = [s.text for s in right.iterfind(".//style")]
-    assert "counter( pages )" in styles[0]  # the page count is told to the margin boxes (splice.page_count)
+    assert "counter( pages )" in styles[0]  # the page count is told to the margin boxes (the page-count hook)
     assert "counter-reset: page 13" in styles[-1]  # the index on page 3 of the small layout is page 15
-    cut, first = splice.index_html(html, 16)
-    left = lxml_html.document_fromstring(cut)
+    alone, first = cut.index_html(html, 16)
+    left = lxml_html.document_fromstring(alone)
     assert first == 2 and "break-before: left" in left.get_element_by_id("index").get("style")
     assert "counter-reset: page 15" in [s.text for s in left.iterfind(".//style")][-1]
-    assert splice.index_html(html.replace("id='index'", "id='other'"), 16) is None
+    assert cut.index_html(html.replace("id='index'", "id='other'"), 16) is None

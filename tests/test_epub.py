@@ -30,8 +30,8 @@ from studypack.errors import SandboxError, TemplateError
 from studypack.theme import Theme
 from studypack.writers import WriteRequest
 from studypack.writers.epub import EpubWriter
-from studypack.writers.epub_meta import BOOK_NAMESPACE
-from studypack.writers.epub_pages import BLOCK_TAGS, signature
+from studypack.layout.pagemap import BLOCK_TAGS, signature
+from studypack.writers.epub.meta import BOOK_NAMESPACE
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).parent / "roots"
@@ -411,7 +411,7 @@ def test_flat_cover_is_a_palette_image_that_looks_the_same_and_a_picture_stays_f
     visibly different; an image with many colours (a photograph on a pack's own cover) is left alone."""
     from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-    from studypack.writers.cover import FLAT_COLOURS, _flat
+    from studypack.layout.cover import FLAT_COLOURS, _flat
 
     poster = Image.new("RGB", (800, 600), "#1f3a5f")
     draw = ImageDraw.Draw(poster)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -381,7 +382,7 @@ def test_rebuild_is_byte_identical(built, tmp_path):
 
 
 def _packaged_fonts() -> bool:
-    from studypack import fonts
+    from studypack.layout import fonts
 
     return all(family.packaged for family in fonts.print_families())
 
@@ -456,7 +457,7 @@ def test_a_file_inside_the_pack_may_be_used(tmp_path):
 
 
 def test_without_the_font_packages_dejavu_is_used(tmp_path, monkeypatch):
-    from studypack import fonts
+    from studypack.layout import fonts
 
     monkeypatch.setattr(fonts, "PRINT_FAMILIES", {"text": ("no_such_font_package", "DejaVu Serif"), "display": ("no_such_font_package", "DejaVu Sans")})
     fonts.print_families.cache_clear()
@@ -473,7 +474,7 @@ def test_no_warnings_are_logged(built):
 
 
 def test_layout_warnings_worth_telling_become_studypack_warnings(caplog):
-    from studypack.writers.pdf import report_log
+    from studypack.layout.engine import report_log
 
     records = [
         logging.makeLogRecord({"name": "weasyprint", "msg": "Using fontTools instead of HarfBuzz-Subset for font %r.", "args": ("PT Serif",)}),
@@ -507,14 +508,14 @@ def _pages_with_references(count: int) -> str:
 
 @pytest.mark.slow
 def test_page_reference_fix_gives_weasyprint_s_very_bytes():
-    """targets_fix finds the boxes to tell in a table: the PDF is the one WeasyPrint makes without it,
+    """The page-reference speed-up (layout/hooks/speedups.py) finds the boxes to tell in a table: the PDF is the one WeasyPrint makes without it,
     with page references by attr() and by url(), forward and back, and they print the right pages."""
     pypdf = pytest.importorskip("pypdf")
     import io
 
     from weasyprint import HTML
 
-    from studypack.writers import targets_fix
+    from studypack.layout.hooks import speedups
 
     from weasyprint.css.targets import TargetCollector
 
@@ -532,12 +533,12 @@ def test_page_reference_fix_gives_weasyprint_s_very_bytes():
     try:
         TargetCollector.collect_missing_counters = counting
         for fixed in (False, True):
-            (targets_fix.install if fixed else targets_fix.uninstall)()
             told[fixed] = 0
-            made[fixed] = HTML(string=html).write_pdf(pdf_identifier=b"test")
+            with speedups.installed() if fixed else contextlib.nullcontext():
+                assert (TargetCollector.cache_target_page_counters is speedups._cache_target_page_counters) == fixed
+                made[fixed] = HTML(string=html).write_pdf(pdf_identifier=b"test")
     finally:
         TargetCollector.collect_missing_counters = collect
-        targets_fix.install()
     assert made[True] == made[False] and told[True] == told[False] > 0, told
     pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(made[True])).pages]
     starts = {int(n): i + 1 for i, t in enumerate(pages) for n in re.findall(r"^Section (\d+)$", t, re.M)}
@@ -546,3 +547,83 @@ def test_page_reference_fix_gives_weasyprint_s_very_bytes():
     assert f"(last section: page {starts[11]})" in pages[0]
     section_5 = "".join(pages[starts[5] - 1 : starts[6] - 1])
     assert f"(page {starts[0]})" in section_5.replace("\n", " ")
+
+
+# --- another WeasyPrint -----------------------------------------------------
+
+
+def _refuse_reads_from_studypack(monkeypatch, cls, attr: str) -> None:
+    """Make ``cls.attr`` (an attribute WeasyPrint sets on its instances) fail when studypack's code reads it,
+    and work as before for WeasyPrint's own code."""
+    import sys
+
+    kept = f"_kept_{attr}"
+
+    def read(self):
+        reader = sys._getframe(1).f_globals.get("__name__", "")
+        if reader.startswith("studypack"):
+            raise AssertionError(f"{reader} read {cls.__name__}.{attr} on an untested WeasyPrint")
+        return self.__dict__[kept]
+
+    def write(self, value):
+        self.__dict__[kept] = value
+
+    monkeypatch.setattr(cls, attr, property(read, write), raising=False)
+
+
+@pytest.mark.slow
+def test_on_another_weasyprint_the_build_uses_only_public_api_and_says_so_once(pack_copy, tmp_path, monkeypatch, caplog):
+    """Pretending to be WeasyPrint 71 and pydyf 0.14 (the version the hooks read): no private attribute is read or
+    patched, one warning says what is off, and the handout is the same PDF, laid out whole (no pieces, the index
+    by a second layout); the EPUB made without its PDF's page map has no page list."""
+    import pydyf
+    import weasyprint.layout
+    import weasyprint.pdf
+    from weasyprint.css.targets import TargetCollector
+    from weasyprint.document import Page
+    from weasyprint.pdf.fonts import Font
+
+    from studypack.assemble import load_pack
+    from studypack.layout import engine, hooks
+    from studypack.writers.epub import EpubWriter
+
+    pikepdf = pytest.importorskip("pikepdf")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pack_dir = pack_copy("interpretations", "packs")
+    pack = load_pack(pack_dir)
+    writer = get_writer("pdf")
+    writer.pieces = False
+    tested = writer.write(WriteRequest(pack, "student", "standard", Theme.for_pack(pack_dir), {}), tmp_path / "a.pdf")
+    assert tested.details["page_map"] and tested.details["index_pages"]
+
+    monkeypatch.setattr(hooks, "installed_versions", lambda: {"WeasyPrint": "71.0", "pydyf": "0.14.0"})
+    monkeypatch.setattr(hooks, "_warned", False)
+    for cls, attr in ((Page, "_page_box"), (Font, "missing"), (Font, "to_unicode")):
+        _refuse_reads_from_studypack(monkeypatch, cls, attr)
+    originals = (TargetCollector.__init__, TargetCollector.cache_target_page_counters,
+                 weasyprint.layout.make_margin_boxes, weasyprint.pdf.resolve_links, pydyf.PDF.page_references)
+    seen = []
+
+    class Unpatched(engine.HTML):
+        def render(self, *args, **kwargs):
+            seen.append(originals == (TargetCollector.__init__, TargetCollector.cache_target_page_counters,
+                                      weasyprint.layout.make_margin_boxes, weasyprint.pdf.resolve_links,
+                                      pydyf.PDF.page_references))
+            return super().render(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "HTML", Unpatched)
+    with caplog.at_level(logging.WARNING, logger="studypack"):
+        other = get_writer("pdf").write(
+            WriteRequest(pack, "student", "standard", Theme.for_pack(pack_dir), {"piece_elements": 1}), tmp_path / "b.pdf")
+        book = EpubWriter().write(
+            WriteRequest(pack, "student", "standard", Theme.for_pack(pack_dir), {"cover": False}), tmp_path / "b.epub")
+    assert seen == [True] * 4  # the handout twice (its index by a second layout), twice for the EPUB: never patched
+    assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "a.pdf").read_bytes()
+    assert pikepdf.open(tmp_path / "b.pdf").check_pdf_syntax() == []
+    assert "pieces" not in other.details and "page_map" not in other.details and other.pages == tested.pages
+    assert other.details["index_pages"] == tested.details["index_pages"]
+    assert book.details["print_pages"] == 0
+    warnings = [r.getMessage() for r in caplog.records if r.name == "studypack.layout.hooks"]
+    assert len(warnings) == 1, warnings
+    assert "WeasyPrint 71.0, pydyf 0.14.0 installed" in warnings[0] and "WeasyPrint 70.x, pydyf 0.13.x" in warnings[0]
+    assert "laid out whole" in warnings[0] and "no page list" in warnings[0]

@@ -1,4 +1,4 @@
-"""A long handout laid out in pieces (writers/pieces.py) is the handout laid out whole.
+"""A long handout laid out in pieces (layout/pieces.py) is the handout laid out whole.
 
 The sample packs are short, so the tests ask for pieces of one element
 (``piece_elements``): every place the handout can be cut is cut. The pieced
@@ -17,7 +17,8 @@ import pytest
 
 from studypack.assemble.pack import load_pack
 from studypack.theme import Theme
-from studypack.writers import WriteRequest, get_writer, pieces
+from studypack.layout import cut, pieces, process
+from studypack.writers import WriteRequest, get_writer, handout_html
 
 pikepdf = pytest.importorskip("pikepdf")
 pdfium = pytest.importorskip("pypdfium2")
@@ -89,7 +90,7 @@ def test_a_handout_in_pieces_reads_as_the_whole_handout(pack_copy, tmp_path, mon
                                                         fork):
     """Each piece laid out in a process of its own (as in a build), or all in this one (as in the preview)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(pieces, "can_fork", lambda: fork)
+    monkeypatch.setattr(process, "can_fork", lambda: fork)
     pack_dir = pack_copy(sample, "packs")
     whole = write(pack_dir, tmp_path / "whole.pdf", whole=True, edition=edition, variant=variant)
     pieced = write(pack_dir, tmp_path / "pieced.pdf", piece_elements=1, edition=edition, variant=variant)
@@ -111,9 +112,12 @@ def test_a_handout_in_pieces_reads_as_the_whole_handout(pack_copy, tmp_path, mon
 
 def test_the_page_numbers_are_drawn_as_artifacts_over_the_pieces(pack_copy, tmp_path):
     """The page count is known only at the end: "Page N of M" is drawn over each page from a layout of its
-    own, marked as a pagination artifact, so the structure tree has no element for it."""
+    own, marked as a pagination artifact, so the structure tree has no element for it; under one name, so
+    that the handout is the same bytes each time it is built."""
     pack_dir = pack_copy("interpretations", "packs")
     result = write(pack_dir, tmp_path / "pieced.pdf", piece_elements=1)
+    write(pack_dir, tmp_path / "again.pdf", piece_elements=1)
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "pieced.pdf").read_bytes()  # the same bytes each build
     pdf = pikepdf.open(tmp_path / "pieced.pdf")
     second = pdf.pages[1]
     contents = b"".join(part.read_bytes() for part in second.obj.Contents)
@@ -142,15 +146,13 @@ def test_footnotes_numbered_by_css_keep_the_handout_whole(pack_copy, tmp_path, m
         return real(body, size)
 
     monkeypatch.setattr(pieces, "plan", unlabelled)
-    from studypack.writers import pdf
-
-    real_prepare = pdf.prepare_handout
+    real_prepare = handout_html.prepare_handout
 
     def without_labels(request, page_css):
         setup = real_prepare(request, page_css)
         return dataclasses.replace(setup, html=setup.html.replace(' data-label="', ' data-was="'))
 
-    monkeypatch.setattr(pdf, "prepare_handout", without_labels)
+    monkeypatch.setattr(handout_html, "prepare_handout", without_labels)
     html = real_prepare(
         WriteRequest(load_pack(pack_dir), "student", "standard", Theme.for_pack(pack_dir), {}), "")
     assert ' data-label="' in html.html  # the sample has footnotes, labelled
@@ -178,9 +180,9 @@ def test_cuts_fall_only_before_blocks_that_start_a_page():
 @pytest.mark.parametrize("first_page, side, local, reset", [(12, "left", 2, 11), (13, "right", 3, 11)])
 def test_a_piece_starts_on_the_side_and_number_of_its_page_in_the_handout(first_page, side, local, reset):
     tree = _body("title-page", "part", "part has-worksheet", "part")
-    html, first = pieces.piece_html(tree, 2, 3, first_page)
-    cut = lxml.html.document_fromstring(html)
-    blocks = list(cut.find("body"))
+    html, first = cut.part_html(tree, 2, 3, first_page)
+    piece = lxml.html.document_fromstring(html)
+    blocks = list(piece.find("body"))
     assert first == local
     assert blocks[2].get("style").startswith(f"break-before: {side}")
     assert f"counter-reset: page {reset}" in html
@@ -190,7 +192,7 @@ def test_a_piece_starts_on_the_side_and_number_of_its_page_in_the_handout(first_
     assert blocks[3].get("style") == "display: none"
     assert [h.text for h in blocks[0].iter("h1")] == ["T0", "T1"]
     assert all(h.get("id") is None for h in blocks[0].iter("h1"))
-    assert pieces.piece_html(tree, 0, 1, 1)[1] == 1
+    assert cut.part_html(tree, 0, 1, 1)[1] == 1
 
 
 @pytest.mark.slow
@@ -199,7 +201,7 @@ def test_a_piece_that_fills_other_pages_with_the_real_numbers_makes_the_handout_
     """The contents are laid out first with numbers of the right length, then again with the real ones;
     should they then fill another number of pages, the pieces would not fit together: one layout instead."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(pieces, "can_fork", lambda: False)  # the layouts in this process, to be counted here
+    monkeypatch.setattr(process, "can_fork", lambda: False)  # the layouts in this process, to be counted here
     pack_dir = pack_copy("power-struggle", "packs")
     real = pieces._Layout._lay_out_piece
     title_layouts = []
@@ -231,13 +233,13 @@ def test_a_layout_in_a_process_of_its_own_sends_back_its_result_its_error_and_it
     import logging
     import os
 
-    monkeypatch.setattr(pieces, "can_fork", lambda: True)  # as in a build's worker, whatever threads the test runner has
+    monkeypatch.setattr(process, "can_fork", lambda: True)  # as in a build's worker, whatever threads the test runner has
     def work():
-        logging.getLogger("studypack.writers.pdf").warning("pack: PDF layout: an unknown property")
+        logging.getLogger("studypack.layout.engine").warning("pack: PDF layout: an unknown property")
         return {"pages": 3, "pid": os.getpid()}
 
     with caplog.at_level(logging.WARNING, logger="studypack"):
-        got = pieces.in_child(work)
+        got = process.in_own_process(work)
     assert got["pages"] == 3 and got["pid"] != os.getpid()
     assert "an unknown property" in caplog.text
 
@@ -245,13 +247,13 @@ def test_a_layout_in_a_process_of_its_own_sends_back_its_result_its_error_and_it
         raise _Refused("a margin box prints the page count beside a string", 7)
 
     with pytest.raises(_Refused) as raised:
-        pieces.in_child(fails)
+        process.in_own_process(fails)
     assert raised.value.where == 7 and "beside a string" in str(raised.value)
 
     from studypack.workers import WorkerDied
 
     with pytest.raises(WorkerDied):
-        pieces.in_child(lambda: os._exit(3))  # killed, out of memory: no answer
+        process.in_own_process(lambda: os._exit(3))  # killed, out of memory: no answer
 
 
 def test_no_fork_where_other_threads_run():
@@ -261,7 +263,7 @@ def test_no_fork_where_other_threads_run():
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not pieces.can_fork()
+        assert not process.can_fork()
     finally:
         stop.set()
         other.join()
@@ -282,7 +284,7 @@ def test_a_short_handout_does_not_import_the_joiner(pack_copy, tmp_path):
         f"pack = load_pack(Path({str(pack_dir)!r}))\n"
         "request = WriteRequest(pack, 'student', 'standard', Theme.for_pack(pack.root), {})\n"
         f"get_writer('pdf').write(request, Path({str(tmp_path / 'a.pdf')!r}))\n"
-        "print('pikepdf' in sys.modules, 'studypack.writers.pieces' in sys.modules)\n"
+        "print('pikepdf' in sys.modules, 'studypack.layout.pieces' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"]  # asked whether to lay it out in pieces; not pieced

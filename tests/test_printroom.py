@@ -235,7 +235,7 @@ def test_print_options_that_cannot_work_are_refused(tmp_path):
 def test_a_name_the_print_fonts_cannot_print_is_refused_at_its_line(tmp_path):
     from studypack.errors import RosterError
     from studypack.roster import read_roster
-    from studypack.writers.classset import Box, PagePlaces, render_stamps
+    from studypack.printroom.stamps import Box, PagePlaces, render_stamps
 
     roster = tmp_path / "9X.csv"
     roster.write_text("name\nAnna Smith\nЁжик Ёлкин\n王芳\n", encoding="utf-8")

@@ -6,9 +6,8 @@ reference: a ``file:`` URL is read only if it lies (symlinks resolved) inside
 one of the allowed folders, a ``data:`` URI is always fine, and anything else
 (http, ftp, a file elsewhere) is a `SandboxError` naming the reference.
 
-`url_fetcher` wraps the rule in a WeasyPrint URL fetcher; WeasyPrint is
-imported only when it is called, so the EPUB and HTML writers can use the
-policy without it.
+The PDF's layouts apply it through a WeasyPrint URL fetcher
+(layout/engine.py); the EPUB and HTML writers apply it themselves.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import mimetypes
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -79,33 +77,6 @@ class ResourcePolicy:
 
 def _short(url: str) -> str:
     return url if len(url) <= 120 else url[:117] + "..."
-
-
-@cache
-def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class PackURLFetcher(URLFetcher):
-        """A WeasyPrint URL fetcher that reads only what a `ResourcePolicy` allows."""
-
-        def __init__(self, policy: ResourcePolicy):
-            # Errors stop the rendering (WeasyPrint wraps them in
-            # FatalURLFetchingError); the PDF writer unwraps ours.
-            super().__init__(allowed_protocols=("file", "data"), fail_on_errors=True)
-            self.policy = policy
-
-        def fetch(self, url, headers=None):
-            if self.policy.resolve(url) is None:
-                return super().fetch(url, headers)
-            data, media_type = self.policy.read(url)
-            return URLFetcherResponse(url, data, {"Content-Type": media_type})
-
-    return PackURLFetcher
-
-
-def url_fetcher(policy: ResourcePolicy):
-    """A WeasyPrint URL fetcher (for HTML() and every CSS()) that applies ``policy``."""
-    return _fetcher_class()(policy)
 
 
 # The pack's own files that can write a reference, and the most of each that is searched.

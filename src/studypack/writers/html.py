@@ -11,18 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup
-
 from ..fetch import RESOURCE_ATTRIBUTES, ResourcePolicy
 from ..render import Renderer, css_urls
 from ..resources import builtin_dir
-from . import WriteRequest, WriteResult, Writer
-
-
-def inline_style(css: str) -> Markup:
-    """CSS made safe to sit inside a <style> element (no way to close it early)."""
-    return Markup(css.replace("</", "<\\/"))
-
+from . import WriteRequest, WriteResult, Writer, inline_style
 
 class HtmlWriter(Writer):
     """Writes the pack as one HTML page with its stylesheet inlined, for browsers."""
@@ -38,8 +30,6 @@ class HtmlWriter(Writer):
         check_page(html, ResourcePolicy.for_pack(request.pack.root, builtin_dir("styles")))
         dest.write_text(html, encoding="utf-8")
         return WriteResult()
-
-
 
 
 def check_page(html: str, policy: ResourcePolicy) -> None:

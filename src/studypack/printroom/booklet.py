@@ -2,17 +2,19 @@
 
 A4 paper gives A5 pages, letter paper half-letter pages (5.5 x 8.5 in). The
 handout is laid out at that size with margins for a folded booklet (no room
-for a hole punch: it is stapled on the fold), then imposed in saddle-stitch
-order by `printroom.impose_booklet`. Its page count is that of the A5 pages.
+for a hole punch: it is stapled on the fold), written as a PDF, then imposed
+in saddle-stitch order (`compose.impose_booklet`). Its page count is that of
+the A5 pages.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .. import printroom
-from . import WriteRequest
-from .pdf import PdfWriter, paper_of
+from ..writers import WriteRequest, WriteResult, Writer
+from ..writers.handout_html import paper_of
+from ..writers.pdf import emitted_html, print_handout
+from .compose import impose_booklet
 
 HALF_PAGES = {"a4": "A5", "letter": "5.5in 8.5in"}
 # The sheets they are imposed on, landscape, in points.
@@ -44,17 +46,15 @@ def booklet_page_css(request: WriteRequest) -> str:
     )
 
 
-class BookletWriter(PdfWriter):
+class BookletWriter(Writer):
     """Writes a pack as a booklet: half-size pages imposed two to a sheet, for double-sided copying."""
-
-    pieces = False  # reads the pages of one layout
 
     format = "booklet"
     extension = "pdf"
 
-    def page_css(self, request: WriteRequest) -> str:
-        return booklet_page_css(request)
-
-    def finish(self, request: WriteRequest, pdf: bytes, document, dest: Path) -> bytes:
+    def write(self, request: WriteRequest, dest: Path) -> WriteResult:
+        printed = print_handout(request, booklet_page_css(request), in_pieces=False)
         title = f"{request.pack.title}: booklet"
-        return printroom.impose_booklet(pdf, SHEETS[paper_of(request)], title)
+        dest.write_bytes(impose_booklet(printed.pdf, SHEETS[paper_of(request)], title))
+        extra = emitted_html(request, dest, printed.html)
+        return WriteResult(pages=printed.pages, extra_files=extra, details=printed.details)

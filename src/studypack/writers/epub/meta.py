@@ -17,13 +17,13 @@ text only when it has a cover image.
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from .. import model as m
-from ..errors import PackError, StudypackError
+from ... import model as m
+from ...errors import PackError
+from .. import source_date
 
 # The namespace of every studypack book identifier (a fixed name-based UUID).
 BOOK_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:studypack:book")
@@ -41,15 +41,9 @@ def book_identifier(pack: m.Pack, edition: str, variant: str = "standard") -> st
 
 def modified_time(pack: m.Pack) -> datetime:
     """When the book was last modified: SOURCE_DATE_EPOCH if set, else the pack's date at midnight UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise StudypackError(
-                f"SOURCE_DATE_EPOCH is '{epoch}', not a number of seconds since 1970",
-                hint="unset it, or set it to e.g. the output of `git log -1 --format=%ct`",
-            ) from None
+    moment = source_date()
+    if moment is not None:
+        return moment
     try:
         day = date.fromisoformat(pack.date)
     except ValueError:

@@ -1,14 +1,17 @@
-"""The print room: what happens to handouts between the PDF and the photocopier.
+"""Composing finished PDFs into new ones: booklets, class sets, print runs.
 
 - `impose_booklet`: A5 pages onto A4 sheets (half-letter onto letter) in
   saddle-stitch order, for double-sided copying flipped on the short edge,
   folded and stapled in the middle;
 - `stamp_copies`: one copy per student of a rendered handout, each page
   overprinted with that student's name (the class set);
-- `print_run`: several handouts as one file, each starting on a right-hand page;
-- `PrintFigures`: pages and sheets of paper per copy and for a class set.
+- `stamp_booklets`: the same, each copy imposed as a booklet;
+- `print_run`: several handouts as one file, each starting on a right-hand page.
 
 Everything here works on finished PDF files (pypdf) and never lays out text.
+pypdf has no public way to add a stream object (`Composer` uses its
+``_add_object``); pikepdf has (``Page.as_form_xobject``), but the files it
+writes differ in their bytes from these, which the tests and the samples pin.
 Each source page is copied into the new file once, as a form XObject, and
 drawn wherever it is needed: thirty copies of a handout cost little more than
 one. Links, bookmarks and structure tags are not carried over: these files
@@ -31,7 +34,7 @@ from pypdf.generic import (
     NameObject,
 )
 
-from .paper import PrintFigures, booklet_pages, booklet_sides, figures, sheets_double_sided  # noqa: F401 - the print room's arithmetic
+from ..paper import booklet_sides
 
 # --- composing PDFs from the pages of others ----------------------------------
 

@@ -27,8 +27,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import model as m
-from .errors import Problem, ProblemsError
+from .. import model as m
+from ..errors import Problem, ProblemsError
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree
 
-from ..errors import SandboxError
-from ..fetch import RESOURCE_ATTRIBUTES, ResourcePolicy
-from ..render import Renderer, css_urls
-from ..resources import builtin_dir
+from ...errors import SandboxError
+from ...fetch import RESOURCE_ATTRIBUTES, ResourcePolicy
+from ...render import Renderer, css_urls
+from ...resources import builtin_dir
 
 # The media types a reading system must support (EPUB 3.3 core media types).
 CORE_MEDIA_TYPES = {

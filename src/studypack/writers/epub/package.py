@@ -31,9 +31,9 @@ from typing import Callable
 from ebooklib import epub
 from lxml import etree
 
-from ..errors import OutputError
-from . import epub_meta
-from .epub import Book, TocEntry, table_of_contents
+from ...errors import OutputError
+from . import meta
+from .book import Book, TocEntry, table_of_contents
 
 NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
 ROOT = "EPUB"  # the folder of the package inside the zip (ebooklib's default)
@@ -52,7 +52,7 @@ GUIDE_TYPES = {
 def package(book: Book) -> bytes:
     """The EPUB file of a composed book, as bytes."""
     request = book.request
-    modified = epub_meta.modified_time(request.pack)
+    modified = meta.modified_time(request.pack)
     ebook = build_ebooklib_book(book)
     buffer = io.BytesIO()
     options = {
@@ -73,20 +73,27 @@ def package(book: Book) -> bytes:
 
 def build_ebooklib_book(book: Book) -> epub.EpubBook:
     """An ebooklib book with the metadata, files, spine, table of contents and guide of ``book``."""
+    ebook = epub.EpubBook()
+    add_metadata(ebook, book)
+    add_files(ebook, book)
+    return ebook
+
+
+def add_metadata(ebook: epub.EpubBook, book: Book) -> None:
+    """The book's identifier, title, language, people, subjects, dates, source and accessibility."""
     request = book.request
     pack = request.pack
-    ebook = epub.EpubBook()
-    ebook.set_identifier(epub_meta.book_identifier(pack, request.edition, request.variant))
+    ebook.set_identifier(meta.book_identifier(pack, request.edition, request.variant))
     named = "Answer key and mark scheme" if request.edition == "answers" else f"{request.edition.title()} edition"
     title = pack.title if request.edition == "student" else f"{pack.title} ({named})"
     ebook.set_title(title)
     ebook.set_language(pack.language)
-    for person in epub_meta.people(pack):
+    for person in meta.people(pack):
         if person.element == "creator":
             ebook.add_author(person.name, role=person.role, uid=person.id)
         else:
             ebook.add_metadata("DC", "contributor", person.name, {"id": person.id})
-    for subject in epub_meta.subjects(pack):
+    for subject in meta.subjects(pack):
         ebook.add_metadata("DC", "subject", subject)
     if pack.description:
         ebook.add_metadata("DC", "description", pack.description)
@@ -98,9 +105,12 @@ def build_ebooklib_book(book: Book) -> epub.EpubBook:
         source = f"{title}: the printed handout ({paper} paper)"
         ebook.add_metadata("DC", "source", source, {"id": "print-source"})
         ebook.add_metadata(None, "meta", "pagination", {"refines": "#print-source", "property": "source-of"})
-    for prop, value in epub_meta.accessibility(book.features):
+    for prop, value in meta.accessibility(book.features):
         ebook.add_metadata(None, "meta", value, {"property": prop})
 
+
+def add_files(ebook: epub.EpubBook, book: Book) -> None:
+    """The cover, resources, nav, NCX and chapters of the book; its spine, table of contents and guide."""
     if book.cover:
         href, image = book.cover
         ebook.set_cover(href, image, create_page=False)
@@ -127,7 +137,6 @@ def build_ebooklib_book(book: Book) -> epub.EpubBook:
         for c in book.chapters
         if c.landmark in GUIDE_TYPES
     ]
-    return ebook
 
 
 def _item_id(href: str) -> str:
