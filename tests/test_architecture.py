@@ -134,7 +134,6 @@ def test_no_import_cycles_outside_the_writers():
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(group) for group in found)
 
 
-@pytest.mark.xfail(strict=True, reason="writers/ is one import circle until the layout package is merged (issue 18); remove this mark then")
 def test_no_import_cycles():
     """No module imports, however indirectly and however lazily, a module that imports it."""
     found = cycles(import_graph())
@@ -146,25 +145,22 @@ def test_no_import_cycles():
 # a new one must be given its place.
 LAYERS = {
     **dict.fromkeys(
-        ("studypack", "model", "errors", "textpos", "resources", "outputs", "theme", "workers", "apparatus", "fetch", "roster", "artefacts"), 0
+        ("studypack", "model", "errors", "textpos", "resources", "outputs", "theme", "workers", "apparatus", "resource_policy", "roster"), 0
     ),
     "readers": 1,
     "manifest": 1,
     "assemble": 2,
     "render": 2,
     "layout": 3,
-    "fonts": 3,
     "paper": 3,
-    "printroom": 4,
-    "writers": 5,
+    "writers": 4,
+    "printroom": 5,
     "build": 6,
     "preview": 7,
     "cli": 8,
     "__main__": 9,
 }
-# artefacts.py (layer 0, since writers/epub_pages.py reads its PrintedBlock) uses the build's cache; it moves
-# into build/ once the page map lives in the layout package (issue 18), and this exception goes with it.
-KNOWN_EXCEPTIONS = {("studypack.artefacts", "studypack.build.cache")}
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()  # (importer, imported) allowed against the layers: none
 
 
 def layer_of(module: str) -> int:
@@ -215,11 +211,6 @@ def test_the_check_finds_weasyprint_outside_layout(tmp_path):
     assert outside_layout_importing(LAYOUT_ONLY, tmp_path) == [f"{PACKAGE}.writer imports weasyprint.text.fonts"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writers/, fonts.py, fetch.py and others still import WeasyPrint until the layout package is merged "
-    "(issue 18); remove this mark then",
-)
 def test_only_the_layout_package_imports_weasyprint():
     """WeasyPrint and pydyf are imported by studypack.layout and nothing else (docs/architecture.md)."""
     found = outside_layout_importing(LAYOUT_ONLY)

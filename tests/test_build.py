@@ -221,7 +221,7 @@ def test_longest_jobs_start_first(tmp_path):
 
 
 def test_an_epub_only_build_has_no_page_list_and_its_key_says_so(pack_copy, tmp_path):
-    from studypack.artefacts import PrintArtefacts
+    from studypack.build.artefacts import PrintArtefacts
 
     pack = pack_copy("basic")
     out = tmp_path / "out"

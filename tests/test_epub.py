@@ -577,7 +577,7 @@ def test_an_epub_only_build_uses_the_page_map_and_cover_kept_by_an_earlier_build
     assert cover.stat().st_mtime_ns == written  # read by the job where it lies, not sent back and kept again
 
     cover.unlink()  # gone before the job reads it (kept files are read by the job, in its worker)
-    from studypack.artefacts import COVER, Kept, read_kept
+    from studypack.build.artefacts import COVER, Kept, read_kept
 
     assert read_kept({"cover": Kept(cover, COVER), "index_pages": {"a": 1}}) == {"index_pages": {"a": 1}}
 

@@ -54,7 +54,7 @@ class SandboxError(StudypackError):
     """A pack tried to reach a file or address outside what it may read.
 
     ``reference`` is the URL or path that was refused, so that the build can say
-    which of the pack's files wrote it (`studypack.fetch.written_at`).
+    which of the pack's files wrote it (`studypack.resource_policy.written_at`).
     """
 
     def __init__(self, message: str, where: Location | str | None = None, hint: str | None = None, reference: str | None = None):

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .. import __version__
-from ..artefacts import PrintArtefacts
+from .artefacts import PrintArtefacts
 from ..errors import Interrupted, OutputError, Problem, ProblemsError, StudypackError
 from ..outputs import OutputLock, temporary_name
 from ..theme import Theme

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
-from ..artefacts import PrintArtefacts
+from .artefacts import PrintArtefacts
 from ..errors import OutputError, SandboxError
 from ..workers import WorkerPool
 from ..writers import REGISTRY, WriteRequest, get_writer
@@ -132,7 +132,7 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
     started = time.perf_counter()
     writer = get_writer(job.format)
     if request.artefacts:
-        from ..artefacts import read_kept
+        from .artefacts import read_kept
 
         request = replace(request, artefacts=read_kept(request.artefacts))  # here, in the worker
     try:
@@ -146,7 +146,7 @@ def render_job(job: Job, request: WriteRequest, dest: Path) -> Output:
     except SandboxError as exc:
         dest.unlink(missing_ok=True)
         if exc.where is None and exc.reference is not None:
-            from ..fetch import written_at
+            from ..resource_policy import written_at
 
             exc.where = written_at(job.pack_dir, exc.reference)
         raise

@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import StudypackError
-from ..fetch import ResourcePolicy
+from ..resource_policy import ResourcePolicy
 from ..model import Pack
 from ..resources import builtin_dir
 from . import fonts

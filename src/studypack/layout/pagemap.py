@@ -12,7 +12,9 @@ module reads no layout, and imports neither WeasyPrint nor the writers.
 
 from __future__ import annotations
 
-from ..artefacts import PrintedBlock
+import json
+import zlib
+from dataclasses import dataclass
 
 # The elements that are "blocks" for page-mapping: where a reader's eye starts a line.
 BLOCK_TAGS = frozenset(
@@ -20,6 +22,29 @@ BLOCK_TAGS = frozenset(
 )
 # Content that print and e-book place differently: footnote bodies and calls.
 SKIPPED_CLASSES = frozenset({"footnote", "noteref"})
+
+@dataclass(frozen=True)
+class PrintedBlock:
+    """A block of the printed handout: its text signature, the page it begins on, every page it is on."""
+
+    signature: tuple[str, str]
+    page: int
+    pages: frozenset[int]
+
+
+def encode_page_map(page_map) -> bytes:
+    """A page map (printed blocks and page count) as compressed JSON, kept by the build as compressed JSON."""
+    printed, page_count = page_map
+    rows = [[b.signature[0], b.signature[1], b.page, sorted(b.pages)] for b in printed]
+    return zlib.compress(json.dumps({"pages": page_count, "blocks": rows}, ensure_ascii=False).encode(), 6)
+
+
+def decode_page_map(data: bytes):
+    """The page map `encode_page_map` wrote."""
+    raw = json.loads(zlib.decompress(data))
+    printed = [PrintedBlock((tag, text), page, frozenset(pages)) for tag, text, page, pages in raw["blocks"]]
+    return printed, raw["pages"]
+
 
 PageMap = tuple[list[PrintedBlock], int]  # the printed blocks, and the handout's page count
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from .. import apparatus
 from .. import model as m
 from ..errors import TemplateError
-from ..fetch import ResourcePolicy
+from ..resource_policy import ResourcePolicy
 from ..resources import builtin_dir
 from ..theme import Theme
 from .acknowledgements import markers_without_text, source_labels

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import SandboxError
-from ..fetch import ResourcePolicy
+from ..resource_policy import ResourcePolicy
 from ..model import Location
 
 

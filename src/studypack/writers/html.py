@@ -2,7 +2,7 @@
 
 The page is checked before it is written: a pack's own templates and
 stylesheets may not make it load anything from the web or from outside the
-pack when it is opened (the rule of `studypack.fetch.ResourcePolicy`, as for
+pack when it is opened (the rule of `studypack.resource_policy.ResourcePolicy`, as for
 the PDF and the EPUB).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..fetch import RESOURCE_ATTRIBUTES, ResourcePolicy
+from ..resource_policy import RESOURCE_ATTRIBUTES, ResourcePolicy
 from ..render import Renderer, css_urls
 from ..resources import builtin_dir
 from . import WriteRequest, WriteResult, Writer, inline_style

@@ -2,7 +2,7 @@
 
 Every file the book carries comes from the pack folder or from studypack's
 own resources (and the ``--styles`` folders of the build), by the rule of
-`studypack.fetch.ResourcePolicy`: a reference to a web address, or to a file
+`studypack.resource_policy.ResourcePolicy`: a reference to a web address, or to a file
 outside those folders, is an error naming the file of the book and the
 reference. Nothing is ever fetched from the network.
 
@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlsplit
 from lxml import etree
 
 from ...errors import SandboxError
-from ...fetch import RESOURCE_ATTRIBUTES, ResourcePolicy
+from ...resource_policy import RESOURCE_ATTRIBUTES, ResourcePolicy
 from ...render import Renderer, css_urls
 from ...resources import builtin_dir
 

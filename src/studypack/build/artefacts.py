@@ -1,8 +1,8 @@
 """What one job of a build makes for another: the print layout's page map and the cover image, for the EPUB.
 
 An EPUB has two things only a WeasyPrint layout can make: the page list
-(where each page of the printed handout begins, `writers.epub_pages`) and the
-cover image (`writers.cover`). WeasyPrint takes about 0.4 s to import and
+(where each page of the printed handout begins, `writers.epub.pages`) and the
+cover image (`layout.cover`). WeasyPrint takes about 0.4 s to import and
 another layout of the handout costs as much as the PDF, so an EPUB does not
 make them itself:
 
@@ -25,12 +25,11 @@ can add them rebuilds it.
 
 from __future__ import annotations
 
-import json
-import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .build.cache import BuildCache, job_key
+from ..layout.pagemap import decode_page_map, encode_page_map
+from .cache import BuildCache, job_key
 
 PAGE_MAP = "pages.json.z"
 COVER = "cover.png"
@@ -40,31 +39,6 @@ def layout_key(job, theme, options, version: str, inputs: str | None = None) -> 
     """The key of the print layout of a job's pack, edition and variant: what its artefacts are kept under."""
     twin = replace(job, format="pdf")
     return job_key(twin, theme, replace(options, emit_html=False), version, inputs=inputs)
-
-
-@dataclass(frozen=True)
-class PrintedBlock:
-    """A block of the printed handout (writers/epub_pages.py): its text signature, the page it begins on,
-    every page it is on. Here, not there, so that the build reads a kept page map without importing the
-    EPUB writer (Jinja2, lxml) before it forks its workers."""
-
-    signature: tuple[str, str]
-    page: int
-    pages: frozenset[int]
-
-
-def encode_page_map(page_map) -> bytes:
-    """A page map (printed blocks and page count, see epub_pages.page_map) as compressed JSON."""
-    printed, page_count = page_map
-    rows = [[b.signature[0], b.signature[1], b.page, sorted(b.pages)] for b in printed]
-    return zlib.compress(json.dumps({"pages": page_count, "blocks": rows}, ensure_ascii=False).encode(), 6)
-
-
-def decode_page_map(data: bytes):
-    """The page map `encode_page_map` wrote."""
-    raw = json.loads(zlib.decompress(data))
-    printed = [PrintedBlock((tag, text), page, frozenset(pages)) for tag, text, page, pages in raw["blocks"]]
-    return printed, raw["pages"]
 
 
 @dataclass(frozen=True)
