@@ -8,7 +8,8 @@ studypack.readers and ebooklib, whether the build imported it.
 
 ``pdfua`` prints JSON: pages, and the seconds of ``write_pdf`` without a
 variant, with pdf/ua-1 as pydyf stands, and with pdf/ua-1 and our fix
-(`studypack.writers.pydyf_fix`); and whether the fix changed the bytes.
+(`studypack.layout.hooks.speedups`, which also holds the page-reference
+speed-up: the two are switched together); and whether the fix changed the bytes.
 """
 
 from __future__ import annotations
@@ -30,21 +31,26 @@ def imports(argv: list[str]) -> dict:
 
 
 def pdfua(pack_dir: Path) -> dict:
+    from contextlib import nullcontext
+
     from studypack.assemble.pack import load_pack
+    from studypack.layout.engine import PDF_VARIANT
+    from studypack.layout.handout import lay_out_handout
+    from studypack.layout.hooks.speedups import installed
     from studypack.theme import Theme
-    from studypack.writers import WriteRequest, pydyf_fix
-    from studypack.writers.pdf import PDF_VARIANT, PdfWriter, lay_out_handout, prepare_handout
+    from studypack.writers import WriteRequest
+    from studypack.writers.handout_html import paper_css, paper_of, prepare_handout
 
     pack = load_pack(pack_dir)
     request = WriteRequest(pack, "student", "standard", Theme.for_pack(pack_dir), {})
-    setup = prepare_handout(request, PdfWriter().page_css(request))
-    document = lay_out_handout(request, setup).document  # the handout, index and all
+    setup = prepare_handout(request, paper_css(paper_of(request)))
+    document = lay_out_handout(setup).document  # the handout, index and all
     document.write_pdf()  # the first write warms font subsetting up; not counted
 
     def timed(variant, fixed: bool) -> tuple[float, bytes]:
-        (pydyf_fix.install if fixed else pydyf_fix.uninstall)()
-        started = time.perf_counter()
-        data = document.write_pdf(pdf_variant=variant, pdf_identifier=b"bench")
+        with installed() if fixed else nullcontext():
+            started = time.perf_counter()
+            data = document.write_pdf(pdf_variant=variant, pdf_identifier=b"bench")
         return time.perf_counter() - started, data
 
     plain, _ = timed(None, False)
