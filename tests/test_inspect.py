@@ -28,7 +28,7 @@ def test_json_is_serialisable_and_has_the_schema(corin, cliff):
         data = document_json(doc)
         assert json.loads(json.dumps(data)) == data
         assert data["schema"] == SCHEMA == "studypack.inspect/1"
-        assert set(data) == {"schema", "id", "path", "info", "sections", "notes", "counts"}
+        assert set(data) == {"schema", "id", "path", "info", "sections", "notes", "left_out", "counts"}
 
 
 def test_json_sources_with_attributions(corin):
@@ -106,3 +106,13 @@ def test_report_cliff(cliff):
     assert "  note-19  [19]  in p44" in report
     assert "  gap1  omission  line 118  after p53" in report
     assert report.endswith("106 paragraphs, 17 quotations (1 with a guessed end), 0 sources\n")
+
+
+def test_what_a_saved_web_page_left_out_is_shown():
+    """Site furniture the HTML reader did not take is listed, in the report and in the JSON."""
+    doc = read_document(Path(__file__).parent / "data" / "documents" / "formats" / "formats.html", "page")
+    assert doc.left_out, "the fixture page has furniture to leave out"
+    assert document_json(doc)["left_out"] == list(doc.left_out)
+    report = document_report(doc)
+    assert f"Left out of the file, not part of the document ({len(doc.left_out)})" in report
+    assert all(f"  {line}" in report for line in doc.left_out)

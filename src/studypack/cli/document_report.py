@@ -118,6 +118,7 @@ def document_json(doc: Document) -> dict:
                  "standfirst": doc.info.standfirst},
         "sections": sections,
         "notes": notes,
+        "left_out": list(doc.left_out),
         "counts": {
             "sections": len(doc.sections),
             "paragraphs": _paragraph_count(doc),
@@ -205,6 +206,8 @@ def document_report(doc: Document) -> str:
         ids = [p["id"] for p in block.get("paragraphs", [])] or [block["id"]]
         after = ids[-1]
     out += ["", f"Omissions, lists, tables, breaks ({len(others)})", *others]
+    out += ["", f"Left out of the file, not part of the document ({len(doc.left_out)})"]
+    out += [f"  {line}" for line in doc.left_out]
     counts = data["counts"]
     out += ["", f"{counts['paragraphs']} paragraphs, {counts['quotations']} quotations "
             f"({counts['uncertain_quotations']} with a guessed end), {counts['sources']} sources"]
