@@ -44,7 +44,7 @@ def _template_cache(tmp_path_factory):
 
 # Whole modules that lay out many handouts or run validators over books: slow, left out by
 # `make test-fast` (docs/testing.md). Single slow tests elsewhere carry the mark themselves.
-SLOW_MODULES = {"test_pieces", "test_printroom", "test_variants", "test_epub"}
+SLOW_MODULES = {"test_pieces", "test_printroom", "test_variants", "test_epub", "test_ace"}
 
 
 def pytest_collection_modifyitems(items):

@@ -583,7 +583,7 @@ def test_on_another_weasyprint_the_build_uses_only_public_api_and_says_so_once(p
     from weasyprint.document import Page
     from weasyprint.pdf.fonts import Font
 
-    from studypack.assemble import load_pack
+    from studypack.assemble.pack import load_pack
     from studypack.layout import engine, hooks
     from studypack.writers.epub import EpubWriter
 

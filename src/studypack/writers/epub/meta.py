@@ -12,7 +12,11 @@ rebuild of an unchanged pack gives the same package document byte for byte:
 
 The accessibility metadata claims only what the book has: page navigation
 only when the book has a page list, the visual access mode and alternative
-text only when it has a cover image.
+text only when it has a cover image. It claims no conformance to a standard
+and names no certifier: studypack checks its sample books with DAISY Ace
+(tests/test_ace.py), but a pack's own content (its images, its commentary)
+is the teacher's, and only a person or an accessibility checker run on the
+finished book can certify it.
 """
 
 from __future__ import annotations
@@ -27,8 +31,6 @@ from .. import source_date
 
 # The namespace of every studypack book identifier (a fixed name-based UUID).
 BOOK_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:studypack:book")
-
-CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
 def book_identifier(pack: m.Pack, edition: str, variant: str = "standard") -> str:
@@ -108,8 +110,6 @@ def accessibility(features: Features) -> list[tuple[str, str]]:
     out += [("schema:accessibilityFeature", f) for f in dict.fromkeys(feats)]
     out.append(("schema:accessibilityHazard", "none"))
     out.append(("schema:accessibilitySummary", summary(features)))
-    out.append(("dcterms:conformsTo", CONFORMANCE))
-    out.append(("a11y:certifiedBy", "studypack"))
     return out
 
 

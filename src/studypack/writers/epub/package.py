@@ -68,7 +68,11 @@ def package(book: Book) -> bytes:
         raise OutputError(f"ebooklib could not write the EPUB: {exc}") from None
     if written is False:
         raise OutputError("ebooklib could not write the EPUB")
-    return repack(buffer.getvalue(), modified, lambda ncx: finish_ncx(ncx, book.pages, reading_positions(book)))
+    fixes = {
+        f"{ROOT}/toc.ncx": lambda ncx: finish_ncx(ncx, book.pages, reading_positions(book)),
+        f"{ROOT}/content.opf": lambda opf: with_language(opf, request.pack.language),
+    }
+    return repack(buffer.getvalue(), modified, fixes)
 
 
 def build_ebooklib_book(book: Book) -> epub.EpubBook:
@@ -168,9 +172,9 @@ def reading_positions(book: Book) -> dict[str, tuple[int, int]]:
 COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2")
 
 
-def repack(data: bytes, modified: datetime, fix_ncx: Callable[[bytes], bytes]) -> bytes:
+def repack(data: bytes, modified: datetime, fixes: dict[str, Callable[[bytes], bytes]]) -> bytes:
     """ebooklib's zip written again: fixed timestamps and order, mimetype first and stored, images and
-    web fonts stored, the rest deflated, the NCX finished."""
+    web fonts stored, the rest deflated, the files named in ``fixes`` finished by their function."""
     stamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
@@ -178,8 +182,8 @@ def repack(data: bytes, modified: datetime, fix_ncx: Callable[[bytes], bytes]) -
         names.remove("mimetype")
         for name in ["mimetype", *names]:
             content = source.read(name)
-            if name == f"{ROOT}/toc.ncx":
-                content = fix_ncx(content)
+            if name in fixes:
+                content = fixes[name](content)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3
             info.external_attr = 0o100644 << 16
@@ -187,6 +191,12 @@ def repack(data: bytes, modified: datetime, fix_ncx: Callable[[bytes], bytes]) -
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             target.writestr(info, content, compresslevel=9)
     return out.getvalue()
+
+
+def with_language(opf: bytes, language: str) -> bytes:
+    """The package document with the book's language on its root (``xml:lang``), which ebooklib leaves out
+    and reading systems and accessibility checkers read for the metadata's language."""
+    return opf.replace(b"<package ", b'<package xml:lang="%s" ' % language.encode("ascii", "replace"), 1)
 
 
 def finish_ncx(ncx: bytes, pages: list[tuple[str, str]], positions: dict[str, tuple[int, int]]) -> bytes:
