@@ -10,6 +10,7 @@ as in plain text. Inline markup (emphasis, links) is reduced to its words.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from typing import TYPE_CHECKING
 from ruamel.yaml import YAML
@@ -31,7 +32,7 @@ from .structure import (
     Unit,
     assemble,
 )
-from .text import NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, standfirst_author
+from .text import BRACKET_NOTE, NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, name_like, standfirst_author
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -41,11 +42,15 @@ _INFO_KEYS = ("author", "book", "standfirst", "title")
 _GAP_LINES = 3
 
 
-def _front_matter(text: str, where: str) -> tuple[dict[str, str], str]:
-    """The ``---`` block at the top as DocumentInfo fields; the text with it blanked (lines kept)."""
+def _front_matter(text: str, where: str) -> tuple[dict[str, str], list[str], str]:
+    """The ``---`` block at the top: DocumentInfo fields, what was ignored, the text with it blanked.
+
+    Keys studypack does not use (a site generator's ``layout``, ``tags``...) and
+    empty values are ignored and reported, never a reason to refuse the document.
+    """
     match = _FRONT_MATTER.match(text)
     if not match:
-        return {}, text
+        return {}, [], text
     try:
         data = YAML(typ="safe", pure=True).load(match.group(1))
     except YAMLError as err:
@@ -57,28 +62,55 @@ def _front_matter(text: str, where: str) -> tuple[dict[str, str], str]:
     if not isinstance(data, dict):
         raise DocumentError("front matter must be 'key: value' lines", Location(where, 1))
     fields: dict[str, str] = {}
+    ignored: list[str] = []
     for key, value in data.items():
         if key not in _INFO_KEYS:
-            raise DocumentError(
-                f"unknown front matter key '{key}' (known: {', '.join(_INFO_KEYS)})", Location(where, 1)
-            )
-        if isinstance(value, (dict, list)) or value is None:
+            ignored.append(str(key))
+            continue
+        if isinstance(value, (dict, list)):
             raise DocumentError(f"front matter '{key}' must be a line of text", Location(where, 1))
-        fields[key] = str(value).strip()
-    return fields, "\n" * match.group(0).count("\n") + text[match.end() :]
+        if value is not None and str(value).strip():
+            fields[key] = str(value).strip()
+    left_out = [f"front matter keys not used by studypack: {', '.join(ignored)}"] if ignored else []
+    return fields, left_out, "\n" * match.group(0).count("\n") + text[match.end() :]
+
+
+# Pandoc's attribute blocks (``{#id .class key="v"}``) and bracketed spans
+# (``[words]{.class}``) are markup, not words: dropped, the words kept. Every
+# pattern is bounded by a bracket it may not cross, so matching stays linear.
+_ATTRS = r"\{(?:[#.]|[A-Za-z][\w-]*=)[^{}]*\}"
+_LEADING_ATTRS = re.compile(r"^" + _ATTRS)
+_SPAN = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]" + _ATTRS)
+_SUPERSCRIPT_MARKER = re.compile(r"\^(\[[^\[\]^\s]{1,4}\])\^")
+_HEADING_ATTRS = re.compile(r"\s*(" + _ATTRS + r")\s*$")
 
 
 def _inline(node: SyntaxTreeNode) -> str:
     """The words of inline content: markup dropped, line breaks as spaces."""
     out = []
+    after_link = False
     for child in node.children:
         if child.type in ("text", "code_inline"):
-            out.append(child.content)
+            text = child.content
+            if after_link and child.type == "text":
+                text = _LEADING_ATTRS.sub("", text, count=1)
+            out.append(text)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" ")
         else:
             out.append(_inline(child))
-    return "".join(out)
+        after_link = child.type == "link"
+    text = "".join(out)
+    if "]{" in text:
+        text = _SPAN.sub(r"\1", text)
+    return _SUPERSCRIPT_MARKER.sub(r"\1", text) if "^" in text else text
+
+
+def _heading(node: SyntaxTreeNode) -> tuple[str, str]:
+    """A heading's words and its pandoc attribute block (``{#id .title}``), if it has one."""
+    text = _item_text(node)
+    match = _HEADING_ATTRS.search(text)
+    return (text[: match.start()], match.group(1)) if match else (text, "")
 
 
 def _line(node: SyntaxTreeNode) -> int:
@@ -116,7 +148,7 @@ def _block(node: SyntaxTreeNode) -> list[Unit]:
     line = _line(node)
     kind = node.type
     if kind == "heading":
-        text = _item_text(node)
+        text = _heading(node)[0]
         return [Head(text, line, int(node.tag[1]))] if text else []
     if kind == "paragraph":
         text = _item_text(node)
@@ -146,23 +178,38 @@ def _block(node: SyntaxTreeNode) -> list[Unit]:
     return [Para(text, at, False) for text, at in _texts(node)]
 
 
+_NOTES_REACH = 3  # blocks after a Notes heading searched for the first note (a byline may come first)
+
+
+def _note_start(node: SyntaxTreeNode):
+    """The match of a paragraph that opens a note (``12. ...``, ``[12] ...``), or None."""
+    if node.type != "paragraph":
+        return None
+    text = _item_text(node)
+    return NOTE_START.match(text) or BRACKET_NOTE.match(text)
+
+
 def _notes_start(nodes: list[SyntaxTreeNode]) -> int:
-    """Where the note texts begin, as in plain text: after a ``Notes`` heading, or at ``1*. ...``."""
+    """Where the note texts begin: the first note within reach of the last ``Notes`` heading,
+    else at ``1*. ...``, else a closing run of ``[1] ...`` paragraphs."""
     for i in reversed(range(len(nodes) - 1)):
-        node, after = nodes[i], nodes[i + 1]
-        if node.type == "heading" and NOTES_HEADING.match(_item_text(node)):
-            if after.type == "ordered_list" or (
-                after.type == "paragraph" and NOTE_START.match(_item_text(after))
-            ):
-                return i + 1
+        node = nodes[i]
+        if node.type == "heading" and NOTES_HEADING.match(_heading(node)[0].strip()):
+            for j in range(i + 1, min(len(nodes), i + 1 + _NOTES_REACH)):
+                if nodes[j].type == "ordered_list" or _note_start(nodes[j]):
+                    return j
     for i, node in enumerate(nodes[1:], 1):
         if node.type == "paragraph" and STAR_NOTE_START.match(_item_text(node)):
             return i
-    return len(nodes)
+    start = len(nodes)
+    while start > 0 and nodes[start - 1].type == "paragraph" and BRACKET_NOTE.match(_item_text(nodes[start - 1])):
+        start -= 1
+    return start if len(nodes) - start >= 2 else len(nodes)
 
 
 def _notes(nodes: list[SyntaxTreeNode]) -> list[NoteText]:
-    """Ordered-list items and ``12. ...`` paragraphs start notes; other blocks continue the last."""
+    """Ordered-list items and ``12. ...``/``[12] ...`` paragraphs start notes; other blocks continue
+    the last. A ``[12]`` with no text is not a note (its marker stays unlinked)."""
     notes: list[NoteText] = []
     for node in nodes:
         if node.type == "ordered_list":
@@ -171,16 +218,59 @@ def _notes(nodes: list[SyntaxTreeNode]) -> list[NoteText]:
                 notes.append(NoteText(item.info, paras, _line(item)))
             continue
         pieces = _texts(node)
-        match = NOTE_START.match(pieces[0][0]) if pieces and node.type == "paragraph" else None
+        match = _note_start(node) if pieces else None
         if match:
             label, text = match.groups()
-            notes.append(NoteText(label, (Para(text, _line(node), False),), _line(node)))
+            paras = (Para(text.strip(), _line(node), False),) if text.strip() else ()
+            notes.append(NoteText(label, paras, _line(node)))
             pieces = pieces[1:]
-        if pieces:
+        if pieces and notes:
             last = notes[-1]
             more = tuple(Para(text, at, False) for text, at in pieces)
             notes[-1] = NoteText(last.label, last.paras + more, last.line)
-    return notes
+    return [note for note in notes if note.paras]
+
+
+def _masthead(nodes: list[SyntaxTreeNode], fields: dict[str, str]) -> tuple[list[SyntaxTreeNode], list[str]]:
+    """The headings above the text that name it: author, book, title; the nodes without them.
+
+    The masthead is the run of headings, rules and short lines before the first
+    paragraph that follows a heading. Its title is its one ``#`` heading, or, with
+    no ``#``, its last heading when two or more headings or a rule come first
+    (a page's author and book lines, then the chapter). Headings before the title
+    are the author (a name) and the book; a bracketed line under it (``(1898)``)
+    goes with the title. Anything else stays in the text.
+    """
+    run = 0
+    headed = False
+    while run < len(nodes) and nodes[run].type in ("heading", "hr", "paragraph"):
+        if nodes[run].type == "paragraph" and (headed or len(_item_text(nodes[run]).split()) > 25):
+            break
+        headed = headed or nodes[run].type == "heading"
+        run += 1
+    heads = [i for i in range(run) if nodes[i].type == "heading"]
+    top = [i for i in heads if nodes[i].tag == "h1"]
+    if len(top) == 1:
+        title = top[0]
+    elif not top and heads and (len(heads) >= 2 or any(n.type == "hr" for n in nodes[: heads[-1]])):
+        title = heads[-1]
+    else:
+        return nodes, []
+    said = []
+    text = _heading(nodes[title])[0].strip()
+    if fields.get("title") and fields["title"] != text:
+        said.append(f"front matter title '{fields['title']}' not used: the heading '{text}' is the title")
+    fields["title"] = text
+    before = [_heading(nodes[i])[0].strip() for i in heads if i < title]
+    if before and name_like(before[0]) and "author" not in fields:
+        fields["author"] = before.pop(0)
+    if before and "book" not in fields:
+        fields["book"] = ": ".join(before)
+    after = [i for i in heads if i > title and _heading(nodes[i])[0].strip().startswith("(")]
+    if after and "standfirst" not in fields:
+        fields["standfirst"] = " ".join(_heading(nodes[i])[0].strip() for i in after)
+    drop = {i for i in heads if i <= title} | set(after)
+    return [node for i, node in enumerate(nodes) if i not in drop], said
 
 
 @register(".md", ".markdown")
@@ -189,16 +279,13 @@ class MarkdownReader:
 
     def read(self, text: str, doc_id: str, path: str, hints: ReaderHints | None) -> Document:
         """Read normalised Markdown into a Document."""
-        fields, body = _front_matter(text, path)
+        fields, left_out, body = _front_matter(text, path)
         lines = body.split("\n")
         from markdown_it import MarkdownIt  # here: a pack of text documents never needs it
         from markdown_it.tree import SyntaxTreeNode
 
         parser = MarkdownIt("commonmark", {"html": False}).enable("table")
-        nodes = list(SyntaxTreeNode(parser.parse(body)).children)
-        titles = [n for n in nodes if n.type == "heading" and n.tag == "h1"]
-        if "title" not in fields and len(titles) == 1 and nodes[0] is titles[0]:
-            fields["title"] = _item_text(nodes.pop(0))
+        nodes, said = _masthead(list(SyntaxTreeNode(parser.parse(body)).children), fields)
         notes_from = _notes_start(nodes)
         units: list[Unit] = []
         for node in nodes[:notes_from]:
@@ -214,4 +301,5 @@ class MarkdownReader:
                 fields["standfirst"] = units.pop(0).text
         info = DocumentInfo(**fields)
         notes = _notes(nodes[notes_from:])
-        return assemble(doc_id, path, info, units, notes, hints, lead_ins=False)
+        doc = assemble(doc_id, path, info, units, notes, hints, lead_ins=False)
+        return replace(doc, left_out=tuple(left_out + said)) if left_out or said else doc

@@ -130,9 +130,10 @@ class NoteText:
 
 Unit = Union[Para, Head, Label, Bullets, Rows, Break, Gap, Quoted]
 
-MARKER = re.compile(r"\[(\d{1,3})(\*?)\]")
-_ENDS_WITH_MARKER = re.compile(r"\[\d{1,3}\*?\]$")
-_TRAILING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\*?\])+$")
+# Note markers: ``[12]``, ``[1*]``, and the starred ``[*]`` .. ``[***]`` of older editions.
+MARKER = re.compile(r"\[(\d{1,3}\*?|\*{1,3})\]")
+_ENDS_WITH_MARKER = re.compile(r"\[(?:\d{1,3}\*?|\*{1,3})\]$")
+_TRAILING_MARKERS = re.compile(r"(?:\s*\[(?:\d{1,3}\*?|\*{1,3})\])+$")
 _RESERVED = re.compile(r"^(?:intro|(?:p|q|list|table|break|gap)\d+|(?:source|note)-.*)$")
 _QUOTE_LOOKAHEAD = 5  # paragraphs after a lead-in searched for the one ending with a marker
 _SOURCE_LOOKAHEAD = 8  # paragraphs after a SOURCE line searched for the attribution
@@ -140,7 +141,9 @@ _CITATION_MAX = 120  # a parenthesised paragraph this short can end a quotation 
 
 
 def note_id(label: str) -> str:
-    """The local id of a note: ``12`` -> ``note-12``, ``1*`` -> ``note-star-1``."""
+    """The local id of a note: ``12`` -> ``note-12``, ``1*`` -> ``note-star-1``, ``**`` -> ``note-stars-2``."""
+    if label and not label.strip("*"):
+        return f"note-stars-{len(label)}"
     if label.endswith("*"):
         return f"note-star-{label[:-1]}"
     return f"note-{label}"
@@ -153,7 +156,7 @@ def spans(text: str) -> tuple[Inline, ...]:
     for match in MARKER.finditer(text):
         if match.start() > pos:
             out.append(Text(text[pos : match.start()]))
-        label = match.group(1) + match.group(2)
+        label = match.group(1)
         out.append(NoteRef(match.group(0), label, note_id(label)))
         pos = match.end()
     if pos < len(text):
