@@ -116,21 +116,27 @@ def _kind(text: str) -> str:
     return "prose"
 
 
-def _notes_start(lines: list[str]) -> tuple[int, bool]:
-    """Where the note texts at the end begin, and whether only starred ones (``1*.``) count.
+def _notes_start(lines: list[str]) -> tuple[int, re.Pattern]:
+    """Where the note texts at the end begin, and the pattern that starts a note there.
 
-    Either after the last ``Notes``/``Footnotes`` line that is followed by ``1. ...``
-    (the heading itself stays in the body), or at the first ``1*. ...`` line after a
-    blank line. Everything from there to the end is notes.
+    A closing run of ``[1] ...`` lines (a reference list) is notes. Otherwise the
+    notes follow the last ``Notes``/``Footnotes`` line that is followed by ``1. ...``
+    (the heading itself stays in the body), or begin at the first ``1*. ...`` line
+    after a blank line. Everything from there to the end is notes.
     """
     filled = [i for i, line in enumerate(lines) if line.strip()]
+    run = len(filled)
+    while run > 0 and BRACKET_NOTE.match(lines[filled[run - 1]].strip()):
+        run -= 1
+    if len(filled) - run >= 2:
+        return filled[run], BRACKET_NOTE
     for here, after in reversed(list(zip(filled, filled[1:]))):
         if NOTES_HEADING.match(lines[here].strip()) and NOTE_START.match(lines[after].strip()):
-            return here + 1, False
+            return here + 1, NOTE_START
     for i in filled:
         if i > 0 and not lines[i - 1].strip() and STAR_NOTE_START.match(lines[i].strip()):
-            return i, True
-    return len(lines), True
+            return i, STAR_NOTE_START
+    return len(lines), STAR_NOTE_START
 
 
 def _chunks(lines: list[str]) -> list[list[tuple[int, str]] | Gap]:
@@ -276,9 +282,11 @@ def _headings(units: list[Unit]) -> list[Unit]:
     return out
 
 
-def _notes(lines: list[str], offset: int, starred: bool, wrapped: bool) -> list[NoteText]:
-    """Note texts: each starts ``12. ...`` (or ``1*. ...``); other paragraphs continue the last one."""
-    pattern = STAR_NOTE_START if starred else NOTE_START
+def _notes(lines: list[str], offset: int, pattern: re.Pattern, wrapped: bool) -> list[NoteText]:
+    """Note texts: each starts as ``pattern`` says; other paragraphs continue the last one.
+
+    A ``[12]`` line with nothing after it is no note text: its markers stay unlinked.
+    """
     notes: list[NoteText] = []
     after_blank = True
     for number, raw in enumerate(lines, offset + 1):
@@ -289,17 +297,17 @@ def _notes(lines: list[str], offset: int, starred: bool, wrapped: bool) -> list[
         match = pattern.match(text)
         if match:
             label, body = match.groups()
-            notes.append(NoteText(label, (Para(body, number),), number))
-        else:
+            notes.append(NoteText(label, (Para(body, number),) if body.strip() else (), number))
+        elif notes:
             note = notes[-1]
             paras = note.paras
-            if wrapped and not after_blank:
+            if wrapped and not after_blank and paras:
                 paras = (*paras[:-1], Para(_join(paras[-1].text, text), paras[-1].line, False))
             else:
                 paras = (*paras, Para(text, number))
             notes[-1] = NoteText(note.label, paras, note.line)
         after_blank = False
-    return notes
+    return [note for note in notes if note.paras]
 
 
 @register(".txt")
@@ -309,9 +317,9 @@ class TextReader:
     def read(self, text: str, doc_id: str, path: str, hints: ReaderHints | None) -> Document:
         """Read normalised text into a Document."""
         lines = text.split("\n")
-        split, starred = _notes_start(lines)
+        split, note_pattern = _notes_start(lines)
         chunks = _chunks(lines[:split])
         wrapped = _hard_wrapped(chunks)
         info, units = _info(_units(chunks, wrapped))
-        notes = _notes(lines[split:], split, starred, wrapped)
+        notes = _notes(lines[split:], split, note_pattern, wrapped)
         return assemble(doc_id, path, info, _headings(units), notes, hints, lead_ins=True)
