@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ..errors import DocumentError
-from ..model import Document, DocumentInfo, Location
+from ..model import Document, DocumentInfo, Location, Text
 from .registry import ReaderHints, register
 from .structure import (
     Break,
@@ -207,10 +207,12 @@ def _notes_start(nodes: list[SyntaxTreeNode]) -> int:
     return start if len(nodes) - start >= 2 else len(nodes)
 
 
-def _notes(nodes: list[SyntaxTreeNode]) -> list[NoteText]:
+def _notes(nodes: list[SyntaxTreeNode]) -> tuple[list[NoteText], list[Para]]:
     """Ordered-list items and ``12. ...``/``[12] ...`` paragraphs start notes; other blocks continue
-    the last. A ``[12]`` with no text is not a note (its marker stays unlinked)."""
+    the last. A ``[12]`` with no text is not a note (its marker stays unlinked): it is kept as
+    a plain paragraph at the end of the text."""
     notes: list[NoteText] = []
+    written: dict[int, str] = {}
     for node in nodes:
         if node.type == "ordered_list":
             for item in node.children:
@@ -221,6 +223,7 @@ def _notes(nodes: list[SyntaxTreeNode]) -> list[NoteText]:
         match = _note_start(node) if pieces else None
         if match:
             label, text = match.groups()
+            written[_line(node)] = pieces[0][0]
             paras = (Para(text.strip(), _line(node), False),) if text.strip() else ()
             notes.append(NoteText(label, paras, _line(node)))
             pieces = pieces[1:]
@@ -228,7 +231,8 @@ def _notes(nodes: list[SyntaxTreeNode]) -> list[NoteText]:
             last = notes[-1]
             more = tuple(Para(text, at, False) for text, at in pieces)
             notes[-1] = NoteText(last.label, last.paras + more, last.line)
-    return [note for note in notes if note.paras]
+    empty = [Para(written[n.line], n.line, True, (Text(written[n.line]),)) for n in notes if not n.paras]
+    return [note for note in notes if note.paras], empty
 
 
 def _masthead(nodes: list[SyntaxTreeNode], fields: dict[str, str]) -> tuple[list[SyntaxTreeNode], list[str]]:
@@ -300,6 +304,6 @@ class MarkdownReader:
                 fields.setdefault("author", name)
                 fields["standfirst"] = units.pop(0).text
         info = DocumentInfo(**fields)
-        notes = _notes(nodes[notes_from:])
-        doc = assemble(doc_id, path, info, units, notes, hints, lead_ins=False)
+        notes, empty = _notes(nodes[notes_from:])
+        doc = assemble(doc_id, path, info, units + empty, notes, hints, lead_ins=False)
         return replace(doc, left_out=tuple(left_out + said)) if left_out or said else doc

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Document, DocumentInfo
+from ..model import Document, DocumentInfo, Text
 from .registry import ReaderHints, register
 from .structure import (
     MARKER,
@@ -35,8 +35,9 @@ NOTES_HEADING = re.compile(r"^(?:notes|footnotes|endnotes)$", re.IGNORECASE)
 # A note written as its marker at the head of a line: ``[12] Text``, ``[3.] Text``, ``[**] Text``;
 # the text may be empty (a reference list whose entries were lost).
 BRACKET_NOTE = re.compile(r"^\[(\d{1,3}\*?|\*{1,3})\.?\]\s*(.*)$", re.S)
-_BREAK_LINE = re.compile(r"^\*(?:\s*\*){2,}$")
-_BULLET_LINE = re.compile(r"^\*\s+(\S.*)$")
+_BREAK_LINE = re.compile(r"^([*-])(?:[ \t]*\1){2,}$")
+_BULLET_LINE = re.compile(r"^[-*•‣–](?:\s+(\S.*)|\s*)$")
+_CONTENTS_RUN = 3  # indented short lines, one per paragraph, in a row: a contents list
 _CHAPTER_LINE = re.compile(r"^(?:\d{1,3}|[IVXLCDM]{1,7})\.\s+\S")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
 _VERB = re.compile(r"^[a-z]{2,}s$")
@@ -205,27 +206,77 @@ def _wrapped_paras(lines: list[tuple[int, str]], single: bool) -> list[Para]:
     return [Para(_joined(part), part[0][0], single and len(part) == 1) for part in parts]
 
 
-def _units(chunks: list, wrapped: bool) -> list[Unit]:
-    """Chunks -> units, one paragraph per line or per hard-wrapped run."""
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip())
+
+
+def _bullets(lines: list[tuple[int, str]], raw: list[str]) -> Bullets:
+    """Bulleted lines as items; a line indented deeper than the first (a sub-item) joins the item above."""
+    top = _indent(raw[lines[0][0] - 1])
+    items: list[str] = []
+    for number, text in lines:
+        if items and _indent(raw[number - 1]) > top:
+            items[-1] = _join(items[-1], text)
+        else:
+            items.append(_BULLET_LINE.match(text).group(1) or "")
+    return Bullets(tuple(items), lines[0][0])
+
+
+def _contents(chunks: list, raw: list[str]) -> set[int]:
+    """Chunks that are entries of a contents list: runs of single short lines, all indented alike."""
+    def entry(chunk) -> int:
+        if isinstance(chunk, Gap) or len(chunk) != 1 or _kind(chunk[0][1]) != "prose":
+            return 0
+        number, text = chunk[0]
+        return _indent(raw[number - 1]) if len(text.split()) <= _HEADING_WORDS else 0
+
+    found: set[int] = set()
+    start = 0
+    while start < len(chunks):
+        indent = entry(chunks[start])
+        end = start + 1
+        while indent and end < len(chunks) and entry(chunks[end]) == indent:
+            end += 1
+        if indent and end - start >= _CONTENTS_RUN:
+            found.update(range(start, end))
+        start = end
+    return found
+
+
+def _units(chunks: list, wrapped: bool, raw: list[str]) -> list[Unit]:
+    """Chunks -> units, one paragraph per line or per hard-wrapped run (``raw``: the lines as written)."""
     units: list[Unit] = []
-    for chunk in chunks:
+    contents = _contents(chunks, raw)
+    for index, chunk in enumerate(chunks):
         if isinstance(chunk, Gap):
             units.append(chunk)
             continue
+        if index in contents:
+            number, text = chunk[0]
+            if index - 1 in contents:
+                units[-1] = Bullets((*units[-1].items, text), units[-1].line)
+            else:
+                units.append(Bullets((text,), number))
+            continue
         for kind, lines in _groups(chunk):
             number, first = lines[0]
+            in_list = bool(units) and isinstance(units[-1], Bullets) and units[-1].line >= chunk[0][0]
             if kind == "label":
                 units.append(Label(SOURCE_LINE.match(first).group(1), number))
             elif kind == "break":
                 units.append(Break(number))
+            elif kind == "bullet" and in_list and _indent(raw[number - 1]) > 0:
+                # a sub-list under an item that ran on: still that item
+                *items, last = units[-1].items
+                more = _bullets(lines, raw).items
+                units[-1] = Bullets((*items, " ".join((last, *more))), units[-1].line)
             elif kind == "bullet":
-                items = tuple(_BULLET_LINE.match(text).group(1) for _, text in lines)
-                units.append(Bullets(items, number))
+                units.append(_bullets(lines, raw))
             elif kind == "row":
                 rows = tuple(tuple(cell.strip() for cell in text.split("\t")) for _, text in lines)
                 units.append(Rows(rows, number))
-            elif wrapped and units and isinstance(units[-1], Bullets) and units[-1].line >= chunk[0][0]:
-                # a wrapped bullet goes on until the next bullet or blank line
+            elif in_list and (wrapped or all(_indent(raw[n - 1]) > 0 for n, _ in lines)):
+                # a wrapped or indented line after a bullet goes on with it, until the next bullet or blank line
                 *items, last = units[-1].items
                 units[-1] = Bullets((*items, _join(last, _joined(lines))), units[-1].line)
             elif wrapped:
@@ -282,12 +333,14 @@ def _headings(units: list[Unit]) -> list[Unit]:
     return out
 
 
-def _notes(lines: list[str], offset: int, pattern: re.Pattern, wrapped: bool) -> list[NoteText]:
+def _notes(lines: list[str], offset: int, pattern: re.Pattern, wrapped: bool) -> tuple[list[NoteText], list[Para]]:
     """Note texts: each starts as ``pattern`` says; other paragraphs continue the last one.
 
-    A ``[12]`` line with nothing after it is no note text: its markers stay unlinked.
+    A ``[12]`` line with nothing after it is no note text: its markers stay unlinked,
+    and the line itself stays at the end of the text as a plain paragraph.
     """
     notes: list[NoteText] = []
+    written: dict[int, str] = {}
     after_blank = True
     for number, raw in enumerate(lines, offset + 1):
         text = raw.strip()
@@ -297,6 +350,7 @@ def _notes(lines: list[str], offset: int, pattern: re.Pattern, wrapped: bool) ->
         match = pattern.match(text)
         if match:
             label, body = match.groups()
+            written[number] = text
             notes.append(NoteText(label, (Para(body, number),) if body.strip() else (), number))
         elif notes:
             note = notes[-1]
@@ -307,7 +361,9 @@ def _notes(lines: list[str], offset: int, pattern: re.Pattern, wrapped: bool) ->
                 paras = (*paras, Para(text, number))
             notes[-1] = NoteText(note.label, paras, note.line)
         after_blank = False
-    return [note for note in notes if note.paras]
+    # an entry without text is kept as its line's plain words (no marker: it points nowhere)
+    empty = [Para(written[n.line], n.line, True, (Text(written[n.line]),)) for n in notes if not n.paras]
+    return [note for note in notes if note.paras], empty
 
 
 @register(".txt")
@@ -320,6 +376,6 @@ class TextReader:
         split, note_pattern = _notes_start(lines)
         chunks = _chunks(lines[:split])
         wrapped = _hard_wrapped(chunks)
-        info, units = _info(_units(chunks, wrapped))
-        notes = _notes(lines[split:], split, note_pattern, wrapped)
-        return assemble(doc_id, path, info, _headings(units), notes, hints, lead_ins=True)
+        info, units = _info(_units(chunks, wrapped, lines))
+        notes, empty = _notes(lines[split:], split, note_pattern, wrapped)
+        return assemble(doc_id, path, info, _headings(units) + empty, notes, hints, lead_ins=True)
