@@ -213,8 +213,10 @@ def _notes(nodes: list[SyntaxTreeNode]) -> tuple[list[NoteText], list[Para]]:
     a plain paragraph at the end of the text."""
     notes: list[NoteText] = []
     written: dict[int, str] = {}
+    listed = bool(nodes) and nodes[0].type == "ordered_list"
     for node in nodes:
-        if node.type == "ordered_list":
+        # an ordered list is the notes themselves, unless notes began otherwise (then it is inside one)
+        if node.type == "ordered_list" and (listed or not notes):
             for item in node.children:
                 paras = tuple(Para(text, at, False) for text, at in _texts(item))
                 notes.append(NoteText(item.info, paras, _line(item)))

@@ -149,14 +149,21 @@ def note_id(label: str) -> str:
     return f"note-{label}"
 
 
-def spans(text: str) -> tuple[Inline, ...]:
-    """Text with its note markers (``[12]``, ``[1*]``) as `NoteRef` spans; nothing else changes."""
+# A bare ``*`` .. ``***`` standing alone after a word: a note marker where the document has starred notes.
+_BARE_STARS = re.compile(r"\[(\d{1,3}\*?|\*{1,3})\]|(?<=\S )(\*{1,3})(?= |$)")
+
+
+def spans(text: str, *, bare_stars: bool = False) -> tuple[Inline, ...]:
+    """Text with its note markers (``[12]``, ``[1*]``) as `NoteRef` spans; nothing else changes.
+
+    ``bare_stars``: also a lone ``*`` (``**``...) after a word, for a document whose notes are starred.
+    """
     out: list[Inline] = []
     pos = 0
-    for match in MARKER.finditer(text):
+    for match in (_BARE_STARS if bare_stars else MARKER).finditer(text):
         if match.start() > pos:
             out.append(Text(text[pos : match.start()]))
-        label = match.group(1)
+        label = match.group(1) or match.group(2)
         out.append(NoteRef(match.group(0), label, note_id(label)))
         pos = match.end()
     if pos < len(text):
@@ -177,6 +184,56 @@ def parenthesised(text: str) -> bool:
             if depth == 0:
                 return index == len(text) - 1
     return False
+
+
+_OPENING = "\"“«„"
+_CLOSING = "\"”»“"
+_QUOTE_RUN = 8  # paragraphs one opening-quote quotation may run over
+
+
+def _strip_markers(text: str) -> str:
+    """The text without the note markers (and spaces) that end it; a loop, not a regex, to stay linear."""
+    while True:
+        text = text.rstrip()
+        start = text.rfind("[") if text.endswith("]") else -1
+        if start < 0 or not MARKER.fullmatch(text[start:]):
+            return text
+        text = text[:start]
+
+
+def _trailing_citation(text: str) -> int | None:
+    """Where a short closing parenthesis (``(Vol. 3, p. 217)``) begins, if the text ends with one
+    after the end of a sentence or a quotation."""
+    end = len(text) - 1 if text.endswith(").") else len(text)
+    if not text[:end].endswith(")"):
+        return None
+    depth = 0
+    for index in range(end - 1, max(-1, end - 1 - _CITATION_MAX), -1):
+        depth += {")": 1, "(": -1}.get(text[index], 0)
+        if depth == 0:
+            before = text[:index].rstrip()
+            return index if index > 0 and before.endswith((*_CLOSING, ".", "!", "?", "…")) else None
+    return None
+
+
+def quoted_paragraph(text: str) -> tuple[bool, int | None] | None:
+    """For a paragraph that opens with a quotation mark: (whether the quotation closes in it,
+    where a citation after it begins); None for any other paragraph, or one where the
+    quotation closes and the author's own words go on after it."""
+    if not text or text[0] not in _OPENING:
+        return None
+    body = _strip_markers(text)
+    cite = _trailing_citation(body)
+    if cite is not None:
+        body = body[:cite].rstrip()
+    straight = body.count('"')
+    opens = straight + sum(body.count(c) for c in "“«„") if text[0] != '"' else straight
+    closes = 0 if text[0] == '"' else sum(body.count(c) for c in "”»")
+    closed = straight % 2 == 0 if text[0] == '"' else closes >= opens - straight
+    ends_quoted = body.rstrip(".,;:").endswith(tuple(_CLOSING))
+    if closed and not ends_quoted:
+        return None
+    return closed or cite is not None, cite
 
 
 def slug(text: str) -> str:
@@ -279,8 +336,10 @@ class _Assembler:
         self.sections: list[Section] = []
         self.heading: Heading | None = None
         self.blocks: list = []
+        self.stars = False
 
     def document(self, doc_id: str, info: DocumentInfo, notes) -> Document:
+        self.stars = any(note.label and not note.label.strip("*") for note in notes)
         i = 0
         while i < len(self.units):
             i = self._step(i)
@@ -320,7 +379,7 @@ class _Assembler:
         self.heading, self.blocks = None, []
 
     def _paragraph(self, unit: Para) -> Paragraph:
-        marked = unit.marked if unit.marked is not None else spans(unit.text)
+        marked = unit.marked if unit.marked is not None else spans(unit.text, bare_stars=self.stars)
         return Paragraph(self.ids.next("p"), marked, unit.line)
 
     def _free(self, i: int) -> bool:
@@ -335,6 +394,8 @@ class _Assembler:
         unit = self.units[i]
         if i in self.hinted:
             return self._quotation(i, self.hinted[i] + 1, certain=True)
+        if quoted_paragraph(unit.text) is not None:
+            return self._opening_quote(i)
         self.blocks.append(self._paragraph(unit))
         if self.lead_ins and unit.text.endswith(":"):
             extent = self._extent(i + 1)
@@ -357,6 +418,34 @@ class _Assembler:
             if _ENDS_WITH_MARKER.search(self.units[j].text):
                 return j + 1, True
         return start + 1, False
+
+    def _opening_quote(self, start: int) -> int:
+        """A quotation set as paragraphs that open with a quotation mark: it runs on while each
+        paragraph opens one and the last did not close, and ends with a citation after its close."""
+        j, cite, certain = start, None, False
+        while True:
+            closed, cite = quoted_paragraph(self.units[j].text)
+            if closed or j + 1 - start >= _QUOTE_RUN:
+                certain = closed
+                break
+            nxt = j + 1
+            if not (self._free(nxt) and quoted_paragraph(self.units[nxt].text) is not None):
+                break
+            j = nxt
+        paras = [self._paragraph(u) for u in self.units[start:j]]
+        last, citation = self.units[j], None
+        if cite is not None and last.marked is None:
+            # the citation after the closing quote, on the same line: kept, word for word, as the citation
+            # (a note marker after it stays in the paragraph, where it is linked)
+            stripped = _strip_markers(last.text)
+            citation = stripped[cite:]
+            last = Para(last.text[:cite].rstrip() + last.text[len(stripped):], last.line, last.single_line)
+        paras.append(self._paragraph(last))
+        stop = j + 1
+        if citation is None and self._is_citation(stop):
+            citation, stop, certain = self.units[stop].text, stop + 1, True
+        self.blocks.append(Quotation(self.ids.next("q"), tuple(paras), citation, certain, self.units[start].line))
+        return stop
 
     def _quotation(self, start: int, stop: int, certain: bool) -> int:
         paras = tuple(self._paragraph(u) for u in self.units[start:stop])
