@@ -306,6 +306,55 @@ def _resolve_hints(units: list[Unit], hints: ReaderHints | None, where: str) -> 
     return ranges
 
 
+_MASTHEAD_LINE = 12  # a line in a masthead (a site's or a book's name) has at most this many words
+_SUBTITLE_LEVEL = 4  # headings this deep right under a top-level title are its subtitle
+
+
+def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
+    """The headings above the text that name it (a page's author and book lines, then the title).
+
+    The masthead is the leading run of headings, rules and short lines, up to the
+    first paragraph after a heading. Its title is its one top-level heading, unless
+    a rule comes between it and a later heading (an author and book block, then the
+    chapter): then, as without a top-level heading, its last heading. Headings
+    before the title are the author (``is_name``) and the book; subtitles (level 4
+    and deeper) right after it are the standfirst. Those headings leave the text;
+    its lines and its other headings stay.
+    A run with a single heading and no rule above it is no masthead.
+    Returns the fields found (none without a masthead) and the units left.
+    """
+    run, headed = 0, False
+    while run < len(units):
+        unit = units[run]
+        if isinstance(unit, Para) and (headed or len(unit.text.split()) > _MASTHEAD_LINE):
+            break
+        if not isinstance(unit, (Head, Para, Break)):
+            break
+        headed = headed or isinstance(unit, Head)
+        run += 1
+    heads = [i for i in range(run) if isinstance(units[i], Head)]
+    ruled = bool(heads) and any(isinstance(units[i], Break) for i in range(heads[-1]))
+    if len(heads) < 2 and not ruled:
+        # one heading over the text is its first section's (or the reader's title already)
+        return {}, units
+    tops = [i for i in heads if units[i].level == 1]
+    if len(tops) == 1 and not (ruled and heads[-1] > tops[0]):
+        title = tops[0]
+        subtitles = [i for i in heads if i > title and units[i].level >= _SUBTITLE_LEVEL]
+    else:
+        title, subtitles = heads[-1], []
+    fields = {"title": units[title].text}
+    before = [units[i].text for i in heads if i < title]
+    if before and is_name(before[0]):
+        fields["author"] = before.pop(0)
+    if before:
+        fields["book"] = ": ".join(before)
+    if subtitles:
+        fields["standfirst"] = " ".join(units[i].text for i in subtitles)
+    drop = {i for i in heads if i <= title} | set(subtitles)
+    return fields, [unit for i, unit in enumerate(units) if i not in drop]
+
+
 def assemble(
     doc_id: str,
     path: str,
