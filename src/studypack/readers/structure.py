@@ -82,10 +82,11 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Rows:
-    """Tab-separated lines, split into cells."""
+    """A table's rows, split into cells; ``header``: whether the first row is its header."""
 
     rows: tuple[tuple[str, ...], ...]
     line: int
+    header: bool = True
 
 
 @dataclass(frozen=True)
@@ -413,7 +414,7 @@ class _Assembler:
             items = unit.marked or tuple(spans(item) for item in unit.items)
             self.blocks.append(ListBlock(self.ids.next("list"), items, unit.line))
         elif isinstance(unit, Rows):
-            self.blocks.append(Table(self.ids.next("table"), unit.rows, unit.line))
+            self.blocks.append(Table(self.ids.next("table"), unit.rows, unit.line, unit.header))
         elif isinstance(unit, Break):
             self.blocks.append(SceneBreak(self.ids.next("break"), unit.line))
         else:

@@ -13,6 +13,7 @@ import re
 
 from ..model import Document, DocumentInfo, Text
 from .registry import ReaderHints, register
+from .text_tables import grid_table, simple_table, tab_table
 from .structure import (
     MARKER,
     Break,
@@ -22,7 +23,6 @@ from .structure import (
     Label,
     NoteText,
     Para,
-    Rows,
     Unit,
     assemble,
     parenthesised,
@@ -251,6 +251,11 @@ def _units(chunks: list, wrapped: bool, raw: list[str]) -> list[Unit]:
         if isinstance(chunk, Gap):
             units.append(chunk)
             continue
+        written = [raw[number - 1] for number, _ in chunk]
+        table = grid_table(written, chunk[0][0]) or simple_table(written, chunk[0][0])
+        if table is not None:
+            units.append(table)
+            continue
         if index in contents:
             number, text = chunk[0]
             if index - 1 in contents:
@@ -273,8 +278,7 @@ def _units(chunks: list, wrapped: bool, raw: list[str]) -> list[Unit]:
             elif kind == "bullet":
                 units.append(_bullets(lines, raw))
             elif kind == "row":
-                rows = tuple(tuple(cell.strip() for cell in text.split("\t")) for _, text in lines)
-                units.append(Rows(rows, number))
+                units.append(tab_table([text for _, text in lines], number))
             elif in_list and (wrapped or all(_indent(raw[n - 1]) > 0 for n, _ in lines)):
                 # a wrapped or indented line after a bullet goes on with it, until the next bullet or blank line
                 *items, last = units[-1].items
