@@ -67,17 +67,49 @@ def _joined(lines: list[tuple[int, str]]) -> str:
     return text
 
 
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December"
+           "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+# A bare year, a span of years, a month and year, a day and month: headings of a chronicle.
+_DATE_HEADING = re.compile(
+    rf"^(?:\d{{3,4}}s?(?:[–-]\d{{2,4}})?|(?:{_MONTHS})\.?(?: \d{{1,2}},?)?(?: \d{{3,4}})?"
+    rf"|\d{{1,2}} (?:{_MONTHS})(?: \d{{3,4}})?)$")
+# Lines of a letter's header: who it is to and from, copies, its classification.
+_LETTER_LINE = re.compile(
+    r"^(?:(?:to|from|copy|copies|cc|re|subject|attn)\b\.?:?|(?:top |strictly )?(?:secret|confidential)\b)",
+    re.IGNORECASE)
+_BYLINE = re.compile(r"^By\s+\S")
+_PICTURE = (".jpg", ".jpeg", ".png", ".gif", ".svg", ".tif", ".tiff", ".webp")
+_OPENING_QUOTES = "\"“‘«„'"
+
+
+def _heading_words(text: str) -> str:
+    """The part of a line that must look like a heading: without a closing bracket
+    (``Dual power (dvoevlastie)``) or the quotation marks around a quoted title."""
+    if text.endswith(")") and "(" in text:
+        text = text[: text.rindex("(")].rstrip()
+    if text[:1] in _OPENING_QUOTES and len(text) > 2:
+        text = text[1:]
+    if text.endswith(tuple("\"”’»'")) and not text[:-1].endswith(tuple(".?!,;:")):
+        text = text[:-1]
+    return text
+
+
 def heading_like(text: str) -> bool:
-    """Short, capitalised, no closing punctuation, no note marker: a heading on a line of its own."""
-    return (
-        len(text) <= _HEADING_CHARS
-        and len(text.split()) <= _HEADING_WORDS
-        and text[0].isalpha()
-        and text[0].isupper()
-        and not text.endswith(_CLOSING)
-        and "\t" not in text
-        and not MARKER.search(text)
-    )
+    """Short, capitalised, no closing punctuation, no note marker: a heading on a line of its own.
+
+    Also a bare year or month and year, a quoted title and a line ending in a bracket;
+    never a letter's header line (``To: ...``, ``Secret``), a byline or a picture's file name.
+    """
+    if not text or len(text) > _HEADING_CHARS or len(text.split()) > _HEADING_WORDS or "\t" in text:
+        return False
+    if MARKER.search(text) or _LETTER_LINE.match(text) or _BYLINE.match(text):
+        return False
+    if text.lower().endswith(_PICTURE):
+        return False
+    if _DATE_HEADING.match(text):
+        return True
+    words = _heading_words(text)
+    return bool(words) and words[0].isalpha() and words[0].isupper() and not words.endswith(_CLOSING)
 
 
 def name_like(text: str) -> bool:
@@ -326,11 +358,35 @@ def _info(units: list[Unit]) -> tuple[DocumentInfo, list[Unit]]:
 
 
 def _headings(units: list[Unit]) -> list[Unit]:
-    """Heading-like lines of their own become headings (never the line right after a SOURCE line)."""
+    """Heading-like lines of their own become headings (never the line right after a SOURCE line).
+
+    A run of three or more heading-like lines with nothing between them, one of
+    which comes again later as a heading, is a contents list, not headings.
+    """
+    candidate = [
+        isinstance(unit, Para) and unit.single_line and heading_like(unit.text)
+        and not (i and isinstance(units[i - 1], Label))
+        for i, unit in enumerate(units)
+    ]
+    contents: set[int] = set()
+    i = 0
+    while i < len(units):
+        j = i
+        while j < len(units) and candidate[j]:
+            j += 1
+        if j - i >= _CONTENTS_RUN:
+            later = {units[k].text for k in range(j, len(units)) if candidate[k]}
+            if any(units[k].text in later for k in range(i, j)):
+                contents.update(range(i, j))
+        i = j + 1
     out: list[Unit] = []
-    for unit in units:
-        after_label = bool(out) and isinstance(out[-1], Label)
-        if isinstance(unit, Para) and unit.single_line and not after_label and heading_like(unit.text):
+    for i, unit in enumerate(units):
+        if i in contents:
+            if i - 1 in contents:
+                out[-1] = Bullets((*out[-1].items, unit.text), out[-1].line)
+            else:
+                out.append(Bullets((unit.text,), unit.line))
+        elif candidate[i]:
             out.append(Head(unit.text, unit.line))
         else:
             out.append(unit)
