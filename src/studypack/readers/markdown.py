@@ -20,6 +20,7 @@ from ..errors import DocumentError
 from ..model import Document, DocumentInfo, Location, Text
 from .registry import ReaderHints, register
 from .structure import (
+    MARKER,
     Break,
     Bullets,
     Gap,
@@ -178,6 +179,7 @@ def _block(node: SyntaxTreeNode) -> list[Unit]:
     return [Para(text, at, False) for text, at in _texts(node)]
 
 
+_SENTENCE_END = (".", "!", "?", ":", ";", "…")
 _NOTES_REACH = 3  # blocks after a Notes heading searched for the first note (a byline may come first)
 
 
@@ -237,13 +239,20 @@ def _notes(nodes: list[SyntaxTreeNode]) -> tuple[list[NoteText], list[Para]]:
     return [note for note in notes if note.paras], empty
 
 
+def _name_line(node: SyntaxTreeNode) -> bool:
+    """A short line that is no sentence and refers to no note: an author's or a site's name."""
+    text = _item_text(node).rstrip() if node.type == "paragraph" else ""
+    return bool(text) and not text.endswith(_SENTENCE_END) and not MARKER.search(text)
+
+
 def _masthead(nodes: list[SyntaxTreeNode], fields: dict[str, str]) -> tuple[list[SyntaxTreeNode], list[str]]:
     """The headings above the text that name it: author, book, title; the nodes without them.
 
     The masthead is the run of headings, rules and short lines before the first
     paragraph that follows a heading. Its title is its one ``#`` heading, or, with
-    no ``#``, its last heading when two or more headings or a rule come first
-    (a page's author and book lines, then the chapter). Headings before the title
+    no ``#``, its last heading when two or more headings, a rule or a name line
+    (``Nikolai Bukharin 1922``) come first (a page's author and book lines, then
+    the chapter). Headings before the title
     are the author (a name) and the book; a bracketed line under it (``(1898)``)
     goes with the title. Anything else stays in the text.
     """
@@ -254,11 +263,13 @@ def _masthead(nodes: list[SyntaxTreeNode], fields: dict[str, str]) -> tuple[list
             break
         headed = headed or nodes[run].type == "heading"
         run += 1
-    heads = [i for i in range(run) if nodes[i].type == "heading"]
+    heads = [i for i in range(run) if nodes[i].type == "heading"
+             and not NOTES_HEADING.match(_heading(nodes[i])[0].strip())]
     top = [i for i in heads if nodes[i].tag == "h1"]
     if len(top) == 1:
         title = top[0]
-    elif not top and heads and (len(heads) >= 2 or any(n.type == "hr" for n in nodes[: heads[-1]])):
+    elif not top and heads and (len(heads) >= 2 or any(n.type == "hr" for n in nodes[: heads[-1]])
+                                or any(_name_line(n) for n in nodes[: heads[0]])):
         title = heads[-1]
     else:
         return nodes, []

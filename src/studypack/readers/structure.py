@@ -308,7 +308,8 @@ def _resolve_hints(units: list[Unit], hints: ReaderHints | None, where: str) -> 
 
 
 _MASTHEAD_LINE = 12  # a line in a masthead (a site's or a book's name) has at most this many words
-_SUBTITLE_LEVEL = 4  # headings this deep right under a top-level title are its subtitle
+_SUBTITLE_LEVEL = 4
+_SENTENCE_END = (".", "!", "?", ":", ";", "…")  # headings this deep right under a top-level title are its subtitle
 
 
 def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
@@ -321,7 +322,7 @@ def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
     before the title are the author (``is_name``) and the book; subtitles (level 4
     and deeper) right after it are the standfirst. Those headings leave the text;
     its lines and its other headings stay.
-    A run with a single heading and no rule above it is no masthead.
+    A run with a single heading, and neither a rule nor a name line above it, is no masthead.
     Returns the fields found (none without a masthead) and the units left.
     """
     run, headed = 0, False
@@ -335,7 +336,10 @@ def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
         run += 1
     heads = [i for i in range(run) if isinstance(units[i], Head)]
     ruled = bool(heads) and any(isinstance(units[i], Break) for i in range(heads[-1]))
-    if len(heads) < 2 and not ruled:
+    # a short line over the first heading that is no sentence: an author's or a site's name
+    lined = bool(heads) and any(isinstance(units[i], Para) and not MARKER.search(units[i].text)
+                                and not units[i].text.rstrip().endswith(_SENTENCE_END) for i in range(heads[0]))
+    if len(heads) < 2 and not (ruled or lined):
         # one heading over the text is its first section's (or the reader's title already)
         return {}, units
     tops = [i for i in heads if units[i].level == 1]

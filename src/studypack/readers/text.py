@@ -326,7 +326,8 @@ def _info(units: list[Unit]) -> tuple[DocumentInfo, list[Unit]]:
     """The opening lines: author, book, chapter title (``2. The campaign ...``), or a standfirst.
 
     Leading short lines are read as an author (a name), then a book and a numbered
-    chapter line, or the title after an author. Otherwise a first paragraph that
+    chapter line, or the title after an author; or as a title (one or two lines)
+    followed by its author's name. Otherwise a first paragraph that
     opens with a name and a verb (``Chris Corin elucidates ...``) is a standfirst.
     """
     lead: list[str] = []
@@ -347,6 +348,11 @@ def _info(units: list[Unit]) -> tuple[DocumentInfo, list[Unit]]:
         title, used = lead[chapter], chapter + 1
     elif author is not None:
         title, used = lead[used], used + 1
+    else:
+        # the title (over one or two lines, as a large type breaks it), then the author's name
+        byline = next((k for k in (1, 2) if k < len(lead) and name_like(lead[k])), None)
+        if byline is not None:
+            title, author, used = " ".join(lead[:byline]), lead[byline], byline + 1
     if used:
         return DocumentInfo(title=title, author=author, book=book), units[used:]
     first = units[0] if units else None
