@@ -33,7 +33,7 @@ from .structure import (
     Unit,
     assemble,
 )
-from .text import BRACKET_NOTE, NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, name_like, standfirst_author
+from .text import BRACKET_NOTE, BYLINE, NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, name_like, standfirst_author
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -86,8 +86,8 @@ _SUPERSCRIPT_MARKER = re.compile(r"\^(\[[^\[\]^\s]{1,4}\])\^")
 _HEADING_ATTRS = re.compile(r"\s*(" + _ATTRS + r")\s*$")
 
 
-def _inline(node: SyntaxTreeNode) -> str:
-    """The words of inline content: markup dropped, line breaks as spaces."""
+def _inline(node: SyntaxTreeNode, lines: bool = False) -> str:
+    """The words of inline content: markup dropped, line breaks as spaces (``lines``: as ``\\n``)."""
     out = []
     after_link = False
     for child in node.children:
@@ -97,9 +97,9 @@ def _inline(node: SyntaxTreeNode) -> str:
                 text = _LEADING_ATTRS.sub("", text, count=1)
             out.append(text)
         elif child.type in ("softbreak", "hardbreak"):
-            out.append(" ")
+            out.append("\n" if lines else " ")
         else:
-            out.append(_inline(child))
+            out.append(_inline(child, lines))
         after_link = child.type == "link"
     text = "".join(out)
     if "]{" in text:
@@ -144,22 +144,72 @@ def _blank_lines_before(lines: list[str], start: int) -> int:
     return count
 
 
+_LAZY_BULLET = re.compile(r"^\s*[-*+]\s+(\S.*)$")
+_CAPITALS_WORDS = (6, 60)
+_SIGNED = re.compile(r"\b[A-Z]\.\s*[A-Z][A-Z'’-]+\.?$")  # ends with an initialled name: a signature
+
+
+def _capitals(text: str) -> bool:
+    """A paragraph of six words or more all in capitals, ending in a full stop at most (not ``!``,
+    ``:``): a heading set over several lines, like an act's long title."""
+    letters = [c for c in text if c.isalpha()]
+    words = len(text.split())
+    body = text.rstrip()
+    body = body[:-1] if body.endswith(".") else body
+    return (_CAPITALS_WORDS[0] <= words <= _CAPITALS_WORDS[1] and len(letters) > words
+            and all(c.isupper() for c in letters) and not body.endswith(_SENTENCE_END)
+            and not MARKER.search(text) and not _SIGNED.search(body))
+
+
+def _lazy_list(node: SyntaxTreeNode, line: int) -> list[Unit]:
+    """A paragraph whose later lines are bulleted (``* a) ...`` indented under its first line,
+    which CommonMark reads as the paragraph going on): the paragraph, then a list."""
+    inline = node.children[0] if node.children else None
+    if inline is None or inline.type != "inline":
+        return []
+    lines = _inline(inline, lines=True).split("\n")
+    first = next((k for k in range(1, len(lines)) if _LAZY_BULLET.match(lines[k])), None)
+    if first is None:
+        return []
+    items: list[str] = []
+    for text in lines[first:]:
+        match = _LAZY_BULLET.match(text)
+        if match:
+            items.append(match.group(1).strip())
+        else:
+            items[-1] = f"{items[-1]} {text.strip()}"
+    return [Para(" ".join(lines[:first]).strip(), line, False), Bullets(tuple(items), line + first)]
+
+
 def _block(node: SyntaxTreeNode) -> list[Unit]:
     """One top-level Markdown block as units."""
     line = _line(node)
     kind = node.type
     if kind == "heading":
         text = _heading(node)[0]
+        if BYLINE.match(text):
+            # "By J. V. Stalin" set as a heading is the author's line, not a section
+            return [Para(text, line, False)]
         return [Head(text, line, int(node.tag[1]))] if text else []
     if kind == "paragraph":
         text = _item_text(node)
         match = SOURCE_LINE.match(text)
         if match:
             return [Label(match.group(1), line)]
-        return [Para(text, line, False)] if text else []
+        if _capitals(text):
+            return [Head(text, line)]
+        return _lazy_list(node, line) or ([Para(text, line, False)] if text else [])
     if kind == "blockquote":
         paras = tuple(Para(text, at, False) for text, at in _texts(node))
         return [Quoted(paras, line)] if paras else []
+    if kind == "ordered_list" and len(node.children) == 1:
+        # one numbered paragraph of running text (``1) The period ...``) is no list
+        item = node.children[0]
+        units = [unit for child in item.children for unit in _block(child)]
+        if units and isinstance(units[0], Para):
+            first = units[0]
+            units[0] = Para(f"{item.info}{item.markup} {first.text}", first.line, False)
+            return units
     if kind in ("bullet_list", "ordered_list"):
         numbered = kind == "ordered_list"
         items = tuple(

@@ -77,7 +77,7 @@ _DATE_HEADING = re.compile(
 _LETTER_LINE = re.compile(
     r"^(?:(?:to|from|copy|copies|cc|re|subject|attn)\b\.?:?|(?:top |strictly )?(?:secret|confidential)\b)",
     re.IGNORECASE)
-_BYLINE = re.compile(r"^By\s+\S")
+BYLINE = re.compile(r"^By\s+\S")
 _PICTURE = (".jpg", ".jpeg", ".png", ".gif", ".svg", ".tif", ".tiff", ".webp")
 _OPENING_QUOTES = "\"“‘«„'"
 
@@ -102,7 +102,7 @@ def heading_like(text: str) -> bool:
     """
     if not text or len(text) > _HEADING_CHARS or len(text.split()) > _HEADING_WORDS or "\t" in text:
         return False
-    if MARKER.search(text) or _LETTER_LINE.match(text) or _BYLINE.match(text):
+    if MARKER.search(text) or _LETTER_LINE.match(text) or BYLINE.match(text):
         return False
     if text.lower().endswith(_PICTURE):
         return False
