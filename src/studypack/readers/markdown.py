@@ -20,6 +20,7 @@ from ..errors import DocumentError
 from ..model import Document, DocumentInfo, Location, Text
 from .registry import ReaderHints, register
 from .structure import (
+    BRACKET_NOTE,
     MARKER,
     Break,
     Bullets,
@@ -33,7 +34,7 @@ from .structure import (
     Unit,
     assemble,
 )
-from .text import BRACKET_NOTE, BYLINE, NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, name_like, standfirst_author
+from .text import BYLINE, NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, name_like, standfirst_author
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode

@@ -133,6 +133,9 @@ Unit = Union[Para, Head, Label, Bullets, Rows, Break, Gap, Quoted]
 
 # Note markers: ``[12]``, ``[1*]``, and the starred ``[*]`` .. ``[***]`` of older editions.
 MARKER = re.compile(r"\[(\d{1,3}\*?|\*{1,3})\]")
+# A note written as its marker at the head of a line: ``[12] Text``, ``[3.] Text``, ``[**] Text``;
+# the text may be empty (a reference list whose entries were lost).
+BRACKET_NOTE = re.compile(r"^\[(\d{1,3}\*?|\*{1,3})\.?\]\s*(.*)$", re.S)
 _ENDS_WITH_MARKER = re.compile(r"\[(?:\d{1,3}\*?|\*{1,3})\]$")
 _TRAILING_MARKERS = re.compile(r"(?:\s*\[(?:\d{1,3}\*?|\*{1,3})\])+$")
 _RESERVED = re.compile(r"^(?:intro|(?:p|q|list|table|break|gap)\d+|(?:source|note)-.*)$")
@@ -391,8 +394,11 @@ class _Assembler:
         self.heading: Heading | None = None
         self.blocks: list = []
         self.stars = False
+        self.remark = False
 
     def document(self, doc_id: str, info: DocumentInfo, notes) -> Document:
+        if not notes and any(isinstance(u, Para) and u.marked is not None for u in self.units):
+            notes = self._bracket_notes()
         self.stars = any(note.label and not note.label.strip("*") for note in notes)
         i = 0
         while i < len(self.units):
@@ -432,8 +438,33 @@ class _Assembler:
         self.sections.append(Section(section_id, self.heading, tuple(self.blocks)))
         self.heading, self.blocks = None, []
 
+    def _bracket_notes(self) -> list[NoteText]:
+        """Notes a format did not mark, written as ``[1] ...`` paragraphs closing the text (a Word
+        file made from a web page): taken off the text, and the ``[1]`` in the text marked as theirs.
+        Paragraphs between entries go on with the entry above."""
+        starts = [i for i, u in enumerate(self.units) if isinstance(u, Para) and BRACKET_NOTE.match(u.text)]
+        if len(starts) < 2 or any(not isinstance(u, Para) for u in self.units[starts[0]:]):
+            return []
+        notes: list[NoteText] = []
+        for unit in self.units[starts[0]:]:
+            match = BRACKET_NOTE.match(unit.text)
+            if match:
+                label, text = match.groups()
+                notes.append(NoteText(label, (Para(text, unit.line, False),) if text.strip() else (), unit.line))
+            else:
+                last = notes[-1]
+                notes[-1] = NoteText(last.label, (*last.paras, Para(unit.text, unit.line, False)), last.line)
+        self.units = self.units[: starts[0]] + [
+            Para(f"[{n.label}]", n.line, True, (Text(f"[{n.label}]"),)) for n in notes if not n.paras]
+        self.remark = True
+        return [n for n in notes if n.paras]
+
     def _paragraph(self, unit: Para) -> Paragraph:
         marked = unit.marked if unit.marked is not None else spans(unit.text, bare_stars=self.stars)
+        if self.remark and unit.marked is not None:
+            # the format marked no notes: the written [1] markers are them
+            marked = tuple(part for span in marked for part in (
+                spans(span.text) if isinstance(span, Text) else (span,)))
         return Paragraph(self.ids.next("p"), marked, unit.line)
 
     def _free(self, i: int) -> bool:

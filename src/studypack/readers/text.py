@@ -15,6 +15,7 @@ from ..model import Document, DocumentInfo, Text
 from .registry import ReaderHints, register
 from .text_tables import grid_table, simple_table, tab_table
 from .structure import (
+    BRACKET_NOTE,
     MARKER,
     Break,
     Bullets,
@@ -32,9 +33,6 @@ SOURCE_LINE = re.compile(r"^(?:SOURCE|Source)\s+(\d{1,3}[a-z]?|[A-Z])$")
 NOTE_START = re.compile(r"^(\d{1,3}\*?)\.\s+(\S.*)$", re.S)
 STAR_NOTE_START = re.compile(r"^(\d{1,3}\*)\.\s+(\S.*)$", re.S)
 NOTES_HEADING = re.compile(r"^(?:notes|footnotes|endnotes)$", re.IGNORECASE)
-# A note written as its marker at the head of a line: ``[12] Text``, ``[3.] Text``, ``[**] Text``;
-# the text may be empty (a reference list whose entries were lost).
-BRACKET_NOTE = re.compile(r"^\[(\d{1,3}\*?|\*{1,3})\.?\]\s*(.*)$", re.S)
 _BREAK_LINE = re.compile(r"^([*-])(?:[ \t]*\1){2,}$")
 _BULLET_LINE = re.compile(r"^[-*•‣–](?:\s+(\S.*)|\s*)$")
 _CONTENTS_RUN = 3  # indented short lines, one per paragraph, in a row: a contents list
