@@ -32,6 +32,7 @@ from ..model import (
     SourceBlock,
     Table,
     Text,
+    plain_text,
 )
 
 if TYPE_CHECKING:
@@ -190,9 +191,10 @@ def parenthesised(text: str) -> bool:
     return False
 
 
-_OPENING = "\"“«„"
-_CLOSING = "\"”»“"
+_OPENING = "\"“«„'‘"
+_CLOSING = "\"”»“'’"
 _QUOTE_RUN = 8  # paragraphs one opening-quote quotation may run over
+_PAIRS = {")": "(", "]": "["}
 
 
 def _strip_markers(text: str) -> str:
@@ -206,14 +208,15 @@ def _strip_markers(text: str) -> str:
 
 
 def _trailing_citation(text: str) -> int | None:
-    """Where a short closing parenthesis (``(Vol. 3, p. 217)``) begins, if the text ends with one
-    after the end of a sentence or a quotation."""
-    end = len(text) - 1 if text.endswith(").") else len(text)
-    if not text[:end].endswith(")"):
+    """Where a short closing reference in brackets (``(Vol. 3, p. 217)``, ``[ibid.]``) begins, if the
+    text ends with one after the end of a sentence or a quotation."""
+    end = len(text) - 1 if text.endswith((").", "].")) else len(text)
+    close = text[end - 1] if end else ""
+    if close not in _PAIRS:
         return None
     depth = 0
     for index in range(end - 1, max(-1, end - 1 - _CITATION_MAX), -1):
-        depth += {")": 1, "(": -1}.get(text[index], 0)
+        depth += 1 if text[index] == close else -1 if text[index] == _PAIRS[close] else 0
         if depth == 0:
             before = text[:index].rstrip()
             return index if index > 0 and before.endswith((*_CLOSING, ".", "!", "?", "…")) else None
@@ -230,14 +233,48 @@ def quoted_paragraph(text: str) -> tuple[bool, int | None] | None:
     cite = _trailing_citation(body)
     if cite is not None:
         body = body[:cite].rstrip()
-    straight = body.count('"')
-    opens = straight + sum(body.count(c) for c in "“«„") if text[0] != '"' else straight
-    closes = 0 if text[0] == '"' else sum(body.count(c) for c in "”»")
-    closed = straight % 2 == 0 if text[0] == '"' else closes >= opens - straight
     ends_quoted = body.rstrip(".,;:").endswith(tuple(_CLOSING))
+    if text[0] == '"':
+        closed = body.count('"') % 2 == 0
+    elif text[0] in "'‘":
+        # apostrophes look like closing single quotes: only the last character can tell
+        closed = ends_quoted
+    else:
+        closed = sum(body.count(c) for c in "”»") >= sum(body.count(c) for c in "“«„")
     if closed and not ends_quoted:
         return None
     return closed or cite is not None, cite
+
+
+def split_citation(para: Para) -> tuple[Para, str | None]:
+    """A quotation's last paragraph and the reference in brackets that closes it on the same line
+    (``..." (Vol. 3, p. 217)``), kept word for word as the citation; (para, None) without one.
+
+    A note marker after the reference stays in the paragraph, where it is linked; where the
+    format marked the paragraph's spans, the reference must lie in its closing text spans.
+    """
+    stripped = _strip_markers(para.text)
+    cite = _trailing_citation(stripped)
+    if cite is None:
+        return para, None
+    citation, head = stripped[cite:], para.text[:cite].rstrip()
+    if para.marked is None:
+        return Para(head + para.text[len(stripped):], para.line, para.single_line), citation
+    kept: list[Inline] = []
+    length = 0
+    for span in para.marked:
+        text = span.text if isinstance(span, Text) else span.marker if isinstance(span, NoteRef) else span.original
+        if length + len(text) <= len(head):
+            kept.append(span)
+        elif length < len(stripped):
+            if not isinstance(span, Text) or length + len(text) < len(stripped):
+                return para, None  # a marker or a correction inside the reference: leave it whole
+            if head[length:]:
+                kept.append(Text(head[length:]))
+        else:
+            kept.append(span)
+        length += len(text)
+    return Para(plain_text(tuple(kept)), para.line, para.single_line, tuple(kept)), citation
 
 
 def slug(text: str) -> str:
@@ -518,13 +555,7 @@ class _Assembler:
                 break
             j = nxt
         paras = [self._paragraph(u) for u in self.units[start:j]]
-        last, citation = self.units[j], None
-        if cite is not None and last.marked is None:
-            # the citation after the closing quote, on the same line: kept, word for word, as the citation
-            # (a note marker after it stays in the paragraph, where it is linked)
-            stripped = _strip_markers(last.text)
-            citation = stripped[cite:]
-            last = Para(last.text[:cite].rstrip() + last.text[len(stripped):], last.line, last.single_line)
+        last, citation = split_citation(self.units[j])
         paras.append(self._paragraph(last))
         stop = j + 1
         if citation is None and self._is_citation(stop):
@@ -550,6 +581,8 @@ class _Assembler:
         stop = i + 1
         if citation is None and self._is_citation(stop):
             citation, stop = self.units[stop].text, stop + 1
+        if citation is None and paras:
+            paras[-1], citation = split_citation(paras[-1])
         body = tuple(self._paragraph(p) for p in paras)
         self.blocks.append(Quotation(self.ids.next("q"), body, citation, True, unit.line))
         return stop
