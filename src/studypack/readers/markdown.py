@@ -231,7 +231,8 @@ def _block(node: SyntaxTreeNode) -> list[Unit]:
 
 
 _SENTENCE_END = (".", "!", "?", ":", ";", "…")
-_NOTES_REACH = 3  # blocks after a Notes heading searched for the first note (a byline may come first)
+_NOTES_REACH = 3
+_NAME_LINE_WORDS = 12  # blocks after a Notes heading searched for the first note (a byline may come first)
 
 
 def _note_start(node: SyntaxTreeNode):
@@ -275,6 +276,9 @@ def _notes(nodes: list[SyntaxTreeNode]) -> tuple[list[NoteText], list[Para]]:
                 notes.append(NoteText(item.info, paras, _line(item)))
             continue
         pieces = _texts(node)
+        if node.type == "ordered_list":
+            # a numbered list inside a note keeps its numbers
+            pieces = [(f"{item.info}{item.markup} {_item_text(item)}", _line(item)) for item in node.children]
         match = _note_start(node) if pieces else None
         if match:
             label, text = match.groups()
@@ -299,8 +303,8 @@ def _name_line(node: SyntaxTreeNode) -> bool:
 def _masthead(nodes: list[SyntaxTreeNode], fields: dict[str, str]) -> tuple[list[SyntaxTreeNode], list[str]]:
     """The headings above the text that name it: author, book, title; the nodes without them.
 
-    The masthead is the run of headings, rules and short lines before the first
-    paragraph that follows a heading. Its title is its one ``#`` heading, or, with
+    The masthead is the run of headings, rules and short lines that are no
+    sentence (`_name_line`) before the first paragraph that follows a heading. Its title is its one ``#`` heading, or, with
     no ``#``, its last heading when two or more headings, a rule or a name line
     (``Nikolai Bukharin 1922``) come first (a page's author and book lines, then
     the chapter). Headings before the title
@@ -310,7 +314,8 @@ def _masthead(nodes: list[SyntaxTreeNode], fields: dict[str, str]) -> tuple[list
     run = 0
     headed = False
     while run < len(nodes) and nodes[run].type in ("heading", "hr", "paragraph"):
-        if nodes[run].type == "paragraph" and (headed or len(_item_text(nodes[run]).split()) > 25):
+        if nodes[run].type == "paragraph" and (headed or not _name_line(nodes[run])
+                                               or len(_item_text(nodes[run]).split()) > _NAME_LINE_WORDS):
             break
         headed = headed or nodes[run].type == "heading"
         run += 1

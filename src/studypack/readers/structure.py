@@ -355,7 +355,8 @@ _SENTENCE_END = (".", "!", "?", ":", ";", "…")  # headings this deep right und
 def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
     """The headings above the text that name it (a page's author and book lines, then the title).
 
-    The masthead is the leading run of headings, rules and short lines, up to the
+    The masthead is the leading run of headings, rules and short lines that are no
+    sentence (a site's or an author's name), up to the
     first paragraph after a heading. Its title is its one top-level heading, unless
     a rule comes between it and a later heading (an author and book block, then the
     chapter): then, as without a top-level heading, its last heading. Headings
@@ -368,7 +369,8 @@ def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
     run, headed = 0, False
     while run < len(units):
         unit = units[run]
-        if isinstance(unit, Para) and (headed or len(unit.text.split()) > _MASTHEAD_LINE):
+        if isinstance(unit, Para) and (headed or len(unit.text.split()) > _MASTHEAD_LINE
+                                       or unit.text.rstrip().endswith(_SENTENCE_END) or MARKER.search(unit.text)):
             break
         if not isinstance(unit, (Head, Para, Break)):
             break
@@ -377,8 +379,7 @@ def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
     heads = [i for i in range(run) if isinstance(units[i], Head)]
     ruled = bool(heads) and any(isinstance(units[i], Break) for i in range(heads[-1]))
     # a short line over the first heading that is no sentence: an author's or a site's name
-    lined = bool(heads) and any(isinstance(units[i], Para) and not MARKER.search(units[i].text)
-                                and not units[i].text.rstrip().endswith(_SENTENCE_END) for i in range(heads[0]))
+    lined = bool(heads) and any(isinstance(units[i], Para) for i in range(heads[0]))
     if len(heads) < 2 and not (ruled or lined):
         # one heading over the text is its first section's (or the reader's title already)
         return {}, units

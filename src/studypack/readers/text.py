@@ -86,6 +86,8 @@ def _heading_words(text: str) -> str:
     if text.endswith(")") and "(" in text:
         text = text[: text.rindex("(")].rstrip()
     if text[:1] in _OPENING_QUOTES and len(text) > 2:
+        if not any(char in "\"”’»'" for char in text[1:]):
+            return ""  # a quotation that does not close on its line: its first line, not a title
         text = text[1:]
     if text.endswith(tuple("\"”’»'")) and not text[:-1].endswith(tuple(".?!,;:")):
         text = text[:-1]
@@ -246,7 +248,8 @@ def _bullets(lines: list[tuple[int, str]], raw: list[str]) -> Bullets:
     items: list[str] = []
     for number, text in lines:
         if items and _indent(raw[number - 1]) > top:
-            items[-1] = _join(items[-1], text)
+            # a sub-item joins the item above, without its bullet (a mark, not a word)
+            items[-1] = _join(items[-1], _BULLET_LINE.match(text).group(1) or "")
         else:
             items.append(_BULLET_LINE.match(text).group(1) or "")
     return Bullets(tuple(items), lines[0][0])
@@ -300,11 +303,14 @@ def _units(chunks: list, wrapped: bool, raw: list[str]) -> list[Unit]:
                 units.append(Label(SOURCE_LINE.match(first).group(1), number))
             elif kind == "break":
                 units.append(Break(number))
-            elif kind == "bullet" and in_list and _indent(raw[number - 1]) > 0:
-                # a sub-list under an item that ran on: still that item
-                *items, last = units[-1].items
+            elif kind == "bullet" and in_list:
                 more = _bullets(lines, raw).items
-                units[-1] = Bullets((*items, " ".join((last, *more))), units[-1].line)
+                *items, last = units[-1].items
+                if _indent(raw[number - 1]) > _indent(raw[units[-1].line - 1]):
+                    # a sub-list under an item that ran on: still that item
+                    units[-1] = Bullets((*items, " ".join((last, *more))), units[-1].line)
+                else:
+                    units[-1] = Bullets((*items, last, *more), units[-1].line)
             elif kind == "bullet":
                 units.append(_bullets(lines, raw))
             elif kind == "row":
@@ -378,10 +384,11 @@ def _headings(units: list[Unit]) -> list[Unit]:
         j = i
         while j < len(units) and candidate[j]:
             j += 1
-        if j - i >= _CONTENTS_RUN:
-            later = {units[k].text for k in range(j, len(units)) if candidate[k]}
-            if any(units[k].text in later for k in range(i, j)):
-                contents.update(range(i, j))
+        later = {units[k].text for k in range(j, len(units)) if candidate[k]} if j - i >= _CONTENTS_RUN else set()
+        # the run's own heading ("Contents") is not repeated later: the list begins at the first entry that is
+        first = next((k for k in range(i, j) if units[k].text in later), j)
+        if j - first >= _CONTENTS_RUN:
+            contents.update(range(first, j))
         i = j + 1
     out: list[Unit] = []
     for i, unit in enumerate(units):
