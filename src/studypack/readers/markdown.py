@@ -153,8 +153,10 @@ _SIGNED = re.compile(r"\b[A-Z]\.\s*[A-Z][A-Z'’-]+\.?$")  # ends with an initia
 def _capitals(text: str) -> bool:
     """A paragraph of six words or more all in capitals, ending in a full stop at most (not ``!``,
     ``:``): a heading set over several lines, like an act's long title."""
-    letters = [c for c in text if c.isalpha()]
     words = len(text.split())
+    if not _CAPITALS_WORDS[0] <= words <= _CAPITALS_WORDS[1] or not text[:1].isupper():
+        return False
+    letters = [c for c in text if c.isalpha()]
     body = text.rstrip()
     body = body[:-1] if body.endswith(".") else body
     return (_CAPITALS_WORDS[0] <= words <= _CAPITALS_WORDS[1] and len(letters) > words

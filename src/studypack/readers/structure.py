@@ -290,16 +290,21 @@ class _Ids:
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
         self._used: set[str] = set()
+        self._tried: dict[str, int] = {}
 
     def next(self, prefix: str) -> str:
         self._counts[prefix] = self._counts.get(prefix, 0) + 1
         return f"{prefix}{self._counts[prefix]}"
 
     def unique(self, base: str) -> str:
-        candidate, n = base, 1
+        # the next number to try is remembered per base: a thousand notes labelled "1" stay linear
+        candidate, n = base, self._tried.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self._used:
             n += 1
             candidate = f"{base}-{n}"
+        self._tried[base] = n
         self._used.add(candidate)
         return candidate
 

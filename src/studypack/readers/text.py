@@ -292,9 +292,9 @@ def _units(chunks: list, wrapped: bool, raw: list[str]) -> list[Unit]:
         if index in contents:
             number, text = chunk[0]
             if index - 1 in contents:
-                units[-1] = Bullets((*units[-1].items, text), units[-1].line)
+                units[-1].items.append(text)
             else:
-                units.append(Bullets((text,), number))
+                units.append(Bullets([text], number))
             continue
         for kind, lines in _groups(chunk):
             number, first = lines[0]
@@ -305,25 +305,26 @@ def _units(chunks: list, wrapped: bool, raw: list[str]) -> list[Unit]:
                 units.append(Break(number))
             elif kind == "bullet" and in_list:
                 more = _bullets(lines, raw).items
-                *items, last = units[-1].items
+                items = units[-1].items
                 if _indent(raw[number - 1]) > _indent(raw[units[-1].line - 1]):
                     # a sub-list under an item that ran on: still that item
-                    units[-1] = Bullets((*items, " ".join((last, *more))), units[-1].line)
+                    items[-1] = " ".join((items[-1], *more))
                 else:
-                    units[-1] = Bullets((*items, last, *more), units[-1].line)
+                    items.extend(more)
             elif kind == "bullet":
-                units.append(_bullets(lines, raw))
+                # items stay a list while the list may go on (no copy per line), a tuple at the end
+                units.append(Bullets(list(_bullets(lines, raw).items), number))
             elif kind == "row":
                 units.append(tab_table([text for _, text in lines], number))
             elif in_list and (wrapped or all(_indent(raw[n - 1]) > 0 for n, _ in lines)):
                 # a wrapped or indented line after a bullet goes on with it, until the next bullet or blank line
-                *items, last = units[-1].items
-                units[-1] = Bullets((*items, _join(last, _joined(lines))), units[-1].line)
+                items = units[-1].items
+                items[-1] = _join(items[-1], _joined(lines))
             elif wrapped:
                 units.extend(_wrapped_paras(lines, len(chunk) == 1))
             else:
                 units.extend(Para(text, n) for n, text in lines)
-    return units
+    return [Bullets(tuple(u.items), u.line) if isinstance(u, Bullets) else u for u in units]
 
 
 def _info(units: list[Unit]) -> tuple[DocumentInfo, list[Unit]]:
@@ -392,16 +393,16 @@ def _headings(units: list[Unit]) -> list[Unit]:
         i = j + 1
     out: list[Unit] = []
     for i, unit in enumerate(units):
-        if i in contents:
+        if i in contents:  # entries gathered in a list, made a tuple below
             if i - 1 in contents:
-                out[-1] = Bullets((*out[-1].items, unit.text), out[-1].line)
+                out[-1].items.append(unit.text)
             else:
-                out.append(Bullets((unit.text,), unit.line))
+                out.append(Bullets([unit.text], unit.line))
         elif candidate[i]:
             out.append(Head(unit.text, unit.line))
         else:
             out.append(unit)
-    return out
+    return [Bullets(tuple(u.items), u.line) if isinstance(u, Bullets) else u for u in out]
 
 
 def _notes(lines: list[str], offset: int, pattern: re.Pattern, wrapped: bool) -> tuple[list[NoteText], list[Para]]:
