@@ -201,3 +201,10 @@ def test_a_quotation_never_runs_through_the_authors_paragraphs():
     doc = txt('He said:\n\n"The first part of what he said\n\nThe author\'s own paragraph.\n')
     (quote,) = kinds(doc, Quotation)
     assert len(quote.paragraphs) == 1 and quote.certain is False
+
+
+def test_no_quotation_guessed_after_a_colon_where_the_author_cites_every_sentence():
+    cited = "A claim of the author.[1]\n\nHe stated in his book:\n\nThe author goes on.[2]\n\nMore.[3]\n\n"
+    assert kinds(txt(cited + "[1] A.\n[2] B.\n[3] C.\n"), Quotation) == []
+    sparse = "A claim.\n\nHe stated in his book:\n\nThe quoted words.[1]\n\nThe author.\n\nMore.\n\n"
+    assert len(kinds(txt(sparse + "[1] A.\n[2] B.\n"), Quotation)) == 1

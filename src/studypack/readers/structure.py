@@ -142,7 +142,8 @@ _TRAILING_MARKERS = re.compile(r"(?:\s*\[(?:\d{1,3}\*?|\*{1,3})\])+$")
 _RESERVED = re.compile(r"^(?:intro|(?:p|q|list|table|break|gap)\d+|(?:source|note)-.*)$")
 _QUOTE_LOOKAHEAD = 5  # paragraphs after a lead-in searched for the one ending with a marker
 _SOURCE_LOOKAHEAD = 8  # paragraphs after a SOURCE line searched for the attribution
-_CITATION_MAX = 120  # a parenthesised paragraph this short can end a quotation as its citation
+_CITATION_MAX = 120
+_SELF_CITED = 0.45  # this share of paragraphs ending with a note marker: the author cites their own sentences  # a parenthesised paragraph this short can end a quotation as its citation
 
 
 def note_id(label: str) -> str:
@@ -430,7 +431,11 @@ class _Assembler:
     def __init__(self, path: str, units: list[Unit], hints: ReaderHints | None, lead_ins: bool):
         self.path = path
         self.units = list(units)
-        self.lead_ins = lead_ins
+        # where most paragraphs end with a note marker the author cites sentence by sentence (an
+        # encyclopedia): a colon then says nothing about a quotation set apart, so none is guessed
+        paras = [u for u in self.units if isinstance(u, Para)]
+        cited = sum(1 for u in paras if _ENDS_WITH_MARKER.search(u.text.rstrip()))
+        self.lead_ins = lead_ins and not (paras and cited >= _SELF_CITED * len(paras))
         self.hinted = _resolve_hints(self.units, hints, path)
         self.ids = _Ids()
         self.sections: list[Section] = []
