@@ -129,8 +129,6 @@ def test_standfirst_and_starred_notes():
 @pytest.mark.parametrize(
     ("front", "message"),
     [
-        ("---\nauthor: A\neditor: B\n---\n", "t.md:1: unknown front matter key 'editor' "
-                                             "(known: author, book, standfirst, title)"),
         ("---\nauthor: [A, B]\n---\n", "t.md:1: front matter 'author' must be a line of text"),
         ("---\n- a list\n---\n", "t.md:1: front matter must be 'key: value' lines"),
         ("---\nauthor: A\nauthor: B\n---\n", "t.md:3: front matter: found duplicate key \"author\""),
@@ -142,6 +140,12 @@ def test_front_matter_errors(front, message):
         read_text(front + "Text.\n", "t", path="t.md", suffix=".md")
     assert caught.value.format_message().startswith(message)
     assert "\n" not in caught.value.format_message()
+
+
+def test_unknown_front_matter_keys_are_ignored_and_said():
+    doc = read_text("---\nlayout: default\ntitle:\ntags: [a, b]\nauthor: A\n---\nText.\n", "t", suffix=".md")
+    assert (doc.info.title, doc.info.author) == (None, "A")
+    assert doc.left_out == ("front matter keys not used by studypack: layout, tags",)
 
 
 def test_notes_heading_needs_a_note_after_it():

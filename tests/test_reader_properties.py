@@ -25,16 +25,16 @@ from studypack.readers import normalise, read_document, read_text
 DOCS = Path(__file__).parent / "data" / "documents"
 TEXT_DOCUMENTS = sorted(p.name for p in DOCS.glob("*.txt"))
 
-# Soft hyphens separate words here, because a hard-wrapped line ending in one is
-# joined to the next without a space (the word is whole again in the model).
-_WORD_BREAK = re.compile(r"[\s\u00ad]+")
+# Words are runs of letters and digits: bullets (``*``, ``-``), note-label brackets and
+# scene-break asterisks are the document's marks, not its words. Soft hyphens separate
+# words here, because a hard-wrapped line ending in one is joined to the next without a
+# space (the word is whole again in the model).
+_WORD = re.compile(r"[^\W_]+")
 
 
 def words(text: str) -> Counter:
-    """Whitespace-separated words, case-folded; runs of asterisks (scene breaks) left out."""
-    return Counter(
-        word.casefold() for word in _WORD_BREAK.split(text) if word and word.strip("*")
-    )
+    """The letter-and-digit words of a text, case-folded."""
+    return Counter(word.casefold() for word in _WORD.findall(text))
 
 
 def model_text(doc) -> str:

@@ -152,11 +152,16 @@ class ListBlock:
 
 @dataclass(frozen=True)
 class Table:
-    """Tab-separated lines: the first row is taken as the header."""
+    """A table's rows of cells; ``header``: whether the first row is a header row.
+
+    ``header`` is False where nothing in the document marks a header and the
+    first row does not look like one (a guess, like every plain-text table).
+    """
 
     id: str
     rows: tuple[tuple[str, ...], ...]
     line: int = 0
+    header: bool = True
 
 
 @dataclass(frozen=True)

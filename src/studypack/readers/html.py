@@ -22,7 +22,8 @@ from ..model import Document, DocumentInfo
 from .html_notes import backlinks, find_notes, semantics
 from .html_units import as_para, walk
 from .registry import ReaderHints, register
-from .structure import Head, NoteText, assemble
+from .structure import Head, NoteText, assemble, masthead
+from .text import name_like
 
 _GONE = {
     "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed", "applet",
@@ -275,14 +276,18 @@ def read_tree(root, doc_id: str, path: str, hints: ReaderHints | None, *, number
     _strip(main, left, inside_article, book=not find_main)
     units, count = walk(main, refs, numbered, 0)
     note_texts = _note_texts(notes, refs, numbered, count)
-    title = info.title if info else None
+    # the page's own masthead names it better than its metadata or browser-tab title
+    found, units = masthead(units, name_like)
+    title = found.get("title") or (info.title if info else None)
+    author = author or found.get("author")
     heads = [u for u in units if isinstance(u, Head) and u.level == 1]
     if title is None and len(heads) == 1 and units and units[0] is heads[0]:
         title = units.pop(0).text
     if title is None and find_main:
         # a saved page's own <title> (it may name the site too: pack.yaml's title: overrides it)
         title = " ".join(" ".join(root.xpath("/html/head/title//text()")).split()) or None
-    doc = assemble(doc_id, path, DocumentInfo(title=title, author=author), units, note_texts, hints,
+    doc = assemble(doc_id, path, DocumentInfo(title=title, author=author, book=found.get("book"),
+                                              standfirst=found.get("standfirst")), units, note_texts, hints,
                    lead_ins=False)
     return replace(doc, left_out=left.lines())
 

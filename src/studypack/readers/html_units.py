@@ -213,12 +213,17 @@ class Walker:
             if text:
                 self.units.append(Para(plain_text(text), self.line(caption), False, text))
         rows = []
+        header = False
         for tr in el.iter("tr"):
             cells = tuple(self.words(c) for c in tr if _tag(c) in ("td", "th"))
             if any(cells):
+                if not rows:
+                    # the markup says which row is a header: <th> cells, or a row in <thead>
+                    parent = tr.getparent()
+                    header = _tag(parent) == "thead" or any(_tag(c) == "th" for c in tr)
                 rows.append(cells)
         if rows:
-            self.units.append(Rows(tuple(rows), self.line(el)))
+            self.units.append(Rows(tuple(rows), self.line(el), header))
 
 
 def as_para(unit: Unit) -> Para | None:
@@ -241,9 +246,24 @@ def _start(el) -> int:
     return int(start) if start.isdigit() else 1
 
 
+def _navigation(table) -> bool:
+    """A table of links and separators only (``Works Index | Volume 21``, ``< backward``): site navigation."""
+    links = list(table.iter("a"))
+    if not links:
+        return False
+    linked = {id(node) for a in links for node in a.iter()}
+    loose = [table.text or ""]
+    for node in table.iter():
+        if node is not table and id(node) not in linked:
+            loose.append(node.text or "")
+        loose.append(node.tail or "" if node is not table else "")
+    return not any(char.isalnum() for text in loose for char in text)
+
+
 def _layout(table) -> bool:
-    """A table used to lay a page out (not data): it holds tables, or paragraphs in its cells."""
-    if table.get("role") == "presentation" or table.find(".//table") is not None:
+    """A table used to lay a page out (not data): it holds tables, paragraphs in its cells,
+    or only links (navigation)."""
+    if table.get("role") == "presentation" or table.find(".//table") is not None or _navigation(table):
         return True
     for cell in table.iter("td", "th"):
         if sum(1 for c in cell if _tag(c) in _STRUCTURED) >= 2:

@@ -32,6 +32,7 @@ from ..model import (
     SourceBlock,
     Table,
     Text,
+    plain_text,
 )
 
 if TYPE_CHECKING:
@@ -82,10 +83,11 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Rows:
-    """Tab-separated lines, split into cells."""
+    """A table's rows, split into cells; ``header``: whether the first row is its header."""
 
     rows: tuple[tuple[str, ...], ...]
     line: int
+    header: bool = True
 
 
 @dataclass(frozen=True)
@@ -130,30 +132,44 @@ class NoteText:
 
 Unit = Union[Para, Head, Label, Bullets, Rows, Break, Gap, Quoted]
 
-MARKER = re.compile(r"\[(\d{1,3})(\*?)\]")
-_ENDS_WITH_MARKER = re.compile(r"\[\d{1,3}\*?\]$")
-_TRAILING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\*?\])+$")
+# Note markers: ``[12]``, ``[1*]``, and the starred ``[*]`` .. ``[***]`` of older editions.
+MARKER = re.compile(r"\[(\d{1,3}\*?|\*{1,3})\]")
+# A note written as its marker at the head of a line: ``[12] Text``, ``[3.] Text``, ``[**] Text``;
+# the text may be empty (a reference list whose entries were lost).
+BRACKET_NOTE = re.compile(r"^\[(\d{1,3}\*?|\*{1,3})\.?\]\s*(.*)$", re.S)
+_ENDS_WITH_MARKER = re.compile(r"\[(?:\d{1,3}\*?|\*{1,3})\]$")
+_TRAILING_MARKERS = re.compile(r"(?:\s*\[(?:\d{1,3}\*?|\*{1,3})\])+$")
 _RESERVED = re.compile(r"^(?:intro|(?:p|q|list|table|break|gap)\d+|(?:source|note)-.*)$")
 _QUOTE_LOOKAHEAD = 5  # paragraphs after a lead-in searched for the one ending with a marker
 _SOURCE_LOOKAHEAD = 8  # paragraphs after a SOURCE line searched for the attribution
-_CITATION_MAX = 120  # a parenthesised paragraph this short can end a quotation as its citation
+_CITATION_MAX = 120
+_SELF_CITED = 0.45  # this share of paragraphs ending with a note marker: the author cites their own sentences  # a parenthesised paragraph this short can end a quotation as its citation
 
 
 def note_id(label: str) -> str:
-    """The local id of a note: ``12`` -> ``note-12``, ``1*`` -> ``note-star-1``."""
+    """The local id of a note: ``12`` -> ``note-12``, ``1*`` -> ``note-star-1``, ``**`` -> ``note-stars-2``."""
+    if label and not label.strip("*"):
+        return f"note-stars-{len(label)}"
     if label.endswith("*"):
         return f"note-star-{label[:-1]}"
     return f"note-{label}"
 
 
-def spans(text: str) -> tuple[Inline, ...]:
-    """Text with its note markers (``[12]``, ``[1*]``) as `NoteRef` spans; nothing else changes."""
+# A bare ``*`` .. ``***`` standing alone after a word: a note marker where the document has starred notes.
+_BARE_STARS = re.compile(r"\[(\d{1,3}\*?|\*{1,3})\]|(?<=\S )(\*{1,3})(?= |$)")
+
+
+def spans(text: str, *, bare_stars: bool = False) -> tuple[Inline, ...]:
+    """Text with its note markers (``[12]``, ``[1*]``) as `NoteRef` spans; nothing else changes.
+
+    ``bare_stars``: also a lone ``*`` (``**``...) after a word, for a document whose notes are starred.
+    """
     out: list[Inline] = []
     pos = 0
-    for match in MARKER.finditer(text):
+    for match in (_BARE_STARS if bare_stars else MARKER).finditer(text):
         if match.start() > pos:
             out.append(Text(text[pos : match.start()]))
-        label = match.group(1) + match.group(2)
+        label = match.group(1) or match.group(2)
         out.append(NoteRef(match.group(0), label, note_id(label)))
         pos = match.end()
     if pos < len(text):
@@ -176,6 +192,92 @@ def parenthesised(text: str) -> bool:
     return False
 
 
+_OPENING = "\"“«„'‘"
+_CLOSING = "\"”»“'’"
+_QUOTE_RUN = 8  # paragraphs one opening-quote quotation may run over
+_PAIRS = {")": "(", "]": "["}
+
+
+def _strip_markers(text: str) -> str:
+    """The text without the note markers (and spaces) that end it; a loop, not a regex, to stay linear."""
+    while True:
+        text = text.rstrip()
+        start = text.rfind("[") if text.endswith("]") else -1
+        if start < 0 or not MARKER.fullmatch(text[start:]):
+            return text
+        text = text[:start]
+
+
+def _trailing_citation(text: str) -> int | None:
+    """Where a short closing reference in brackets (``(Vol. 3, p. 217)``, ``[ibid.]``) begins, if the
+    text ends with one after the end of a sentence or a quotation."""
+    end = len(text) - 1 if text.endswith((").", "].")) else len(text)
+    close = text[end - 1] if end else ""
+    if close not in _PAIRS:
+        return None
+    depth = 0
+    for index in range(end - 1, max(-1, end - 1 - _CITATION_MAX), -1):
+        depth += 1 if text[index] == close else -1 if text[index] == _PAIRS[close] else 0
+        if depth == 0:
+            before = text[:index].rstrip()
+            return index if index > 0 and before.endswith((*_CLOSING, ".", "!", "?", "…")) else None
+    return None
+
+
+def quoted_paragraph(text: str) -> tuple[bool, int | None] | None:
+    """For a paragraph that opens with a quotation mark: (whether the quotation closes in it,
+    where a citation after it begins); None for any other paragraph, or one where the
+    quotation closes and the author's own words go on after it."""
+    if not text or text[0] not in _OPENING:
+        return None
+    body = _strip_markers(text)
+    cite = _trailing_citation(body)
+    if cite is not None:
+        body = body[:cite].rstrip()
+    ends_quoted = body.rstrip(".,;:").endswith(tuple(_CLOSING))
+    if text[0] == '"':
+        closed = body.count('"') % 2 == 0
+    elif text[0] in "'‘":
+        # apostrophes look like closing single quotes: only the last character can tell
+        closed = ends_quoted
+    else:
+        closed = sum(body.count(c) for c in "”»") >= sum(body.count(c) for c in "“«„")
+    if closed and not ends_quoted:
+        return None
+    return closed or cite is not None, cite
+
+
+def split_citation(para: Para) -> tuple[Para, str | None]:
+    """A quotation's last paragraph and the reference in brackets that closes it on the same line
+    (``..." (Vol. 3, p. 217)``), kept word for word as the citation; (para, None) without one.
+
+    A note marker after the reference stays in the paragraph, where it is linked; where the
+    format marked the paragraph's spans, the reference must lie in its closing text spans.
+    """
+    stripped = _strip_markers(para.text)
+    cite = _trailing_citation(stripped)
+    if cite is None:
+        return para, None
+    citation, head = stripped[cite:], para.text[:cite].rstrip()
+    if para.marked is None:
+        return Para(head + para.text[len(stripped):], para.line, para.single_line), citation
+    kept: list[Inline] = []
+    length = 0
+    for span in para.marked:
+        text = span.text if isinstance(span, Text) else span.marker if isinstance(span, NoteRef) else span.original
+        if length + len(text) <= len(head):
+            kept.append(span)
+        elif length < len(stripped):
+            if not isinstance(span, Text) or length + len(text) < len(stripped):
+                return para, None  # a marker or a correction inside the reference: leave it whole
+            if head[length:]:
+                kept.append(Text(head[length:]))
+        else:
+            kept.append(span)
+        length += len(text)
+    return Para(plain_text(tuple(kept)), para.line, para.single_line, tuple(kept)), citation
+
+
 def slug(text: str) -> str:
     """A heading's id: ASCII (transliterated, as every id: see assemble.slug), lower case,
     apostrophes dropped, every other run of non-letters a ``-``."""
@@ -189,16 +291,21 @@ class _Ids:
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
         self._used: set[str] = set()
+        self._tried: dict[str, int] = {}
 
     def next(self, prefix: str) -> str:
         self._counts[prefix] = self._counts.get(prefix, 0) + 1
         return f"{prefix}{self._counts[prefix]}"
 
     def unique(self, base: str) -> str:
-        candidate, n = base, 1
+        # the next number to try is remembered per base: a thousand notes labelled "1" stay linear
+        candidate, n = base, self._tried.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self._used:
             n += 1
             candidate = f"{base}-{n}"
+        self._tried[base] = n
         self._used.add(candidate)
         return candidate
 
@@ -246,6 +353,60 @@ def _resolve_hints(units: list[Unit], hints: ReaderHints | None, where: str) -> 
     return ranges
 
 
+_MASTHEAD_LINE = 12  # a line in a masthead (a site's or a book's name) has at most this many words
+_SUBTITLE_LEVEL = 4
+_SENTENCE_END = (".", "!", "?", ":", ";", "…")  # headings this deep right under a top-level title are its subtitle
+
+
+def masthead(units: list[Unit], is_name) -> tuple[dict[str, str], list[Unit]]:
+    """The headings above the text that name it (a page's author and book lines, then the title).
+
+    The masthead is the leading run of headings, rules and short lines that are no
+    sentence (a site's or an author's name), up to the
+    first paragraph after a heading. Its title is its one top-level heading, unless
+    a rule comes between it and a later heading (an author and book block, then the
+    chapter): then, as without a top-level heading, its last heading. Headings
+    before the title are the author (``is_name``) and the book; subtitles (level 4
+    and deeper) right after it are the standfirst. Those headings leave the text;
+    its lines and its other headings stay.
+    A run with a single heading, and neither a rule nor a name line above it, is no masthead.
+    Returns the fields found (none without a masthead) and the units left.
+    """
+    run, headed = 0, False
+    while run < len(units):
+        unit = units[run]
+        if isinstance(unit, Para) and (headed or len(unit.text.split()) > _MASTHEAD_LINE
+                                       or unit.text.rstrip().endswith(_SENTENCE_END) or MARKER.search(unit.text)):
+            break
+        if not isinstance(unit, (Head, Para, Break)):
+            break
+        headed = headed or isinstance(unit, Head)
+        run += 1
+    heads = [i for i in range(run) if isinstance(units[i], Head)]
+    ruled = bool(heads) and any(isinstance(units[i], Break) for i in range(heads[-1]))
+    # a short line over the first heading that is no sentence: an author's or a site's name
+    lined = bool(heads) and any(isinstance(units[i], Para) for i in range(heads[0]))
+    if len(heads) < 2 and not (ruled or lined):
+        # one heading over the text is its first section's (or the reader's title already)
+        return {}, units
+    tops = [i for i in heads if units[i].level == 1]
+    if len(tops) == 1 and not (ruled and heads[-1] > tops[0]):
+        title = tops[0]
+        subtitles = [i for i in heads if i > title and units[i].level >= _SUBTITLE_LEVEL]
+    else:
+        title, subtitles = heads[-1], []
+    fields = {"title": units[title].text}
+    before = [units[i].text for i in heads if i < title]
+    if before and is_name(before[0]):
+        fields["author"] = before.pop(0)
+    if before:
+        fields["book"] = ": ".join(before)
+    if subtitles:
+        fields["standfirst"] = " ".join(units[i].text for i in subtitles)
+    drop = {i for i in heads if i <= title} | set(subtitles)
+    return fields, [unit for i, unit in enumerate(units) if i not in drop]
+
+
 def assemble(
     doc_id: str,
     path: str,
@@ -270,14 +431,23 @@ class _Assembler:
     def __init__(self, path: str, units: list[Unit], hints: ReaderHints | None, lead_ins: bool):
         self.path = path
         self.units = list(units)
-        self.lead_ins = lead_ins
+        # where most paragraphs end with a note marker the author cites sentence by sentence (an
+        # encyclopedia): a colon then says nothing about a quotation set apart, so none is guessed
+        paras = [u for u in self.units if isinstance(u, Para)]
+        cited = sum(1 for u in paras if _ENDS_WITH_MARKER.search(u.text.rstrip()))
+        self.lead_ins = lead_ins and not (paras and cited >= _SELF_CITED * len(paras))
         self.hinted = _resolve_hints(self.units, hints, path)
         self.ids = _Ids()
         self.sections: list[Section] = []
         self.heading: Heading | None = None
         self.blocks: list = []
+        self.stars = False
+        self.remark = False
 
     def document(self, doc_id: str, info: DocumentInfo, notes) -> Document:
+        if not notes and any(isinstance(u, Para) and u.marked is not None for u in self.units):
+            notes = self._bracket_notes()
+        self.stars = any(note.label and not note.label.strip("*") for note in notes)
         i = 0
         while i < len(self.units):
             i = self._step(i)
@@ -302,7 +472,7 @@ class _Assembler:
             items = unit.marked or tuple(spans(item) for item in unit.items)
             self.blocks.append(ListBlock(self.ids.next("list"), items, unit.line))
         elif isinstance(unit, Rows):
-            self.blocks.append(Table(self.ids.next("table"), unit.rows, unit.line))
+            self.blocks.append(Table(self.ids.next("table"), unit.rows, unit.line, unit.header))
         elif isinstance(unit, Break):
             self.blocks.append(SceneBreak(self.ids.next("break"), unit.line))
         else:
@@ -316,8 +486,33 @@ class _Assembler:
         self.sections.append(Section(section_id, self.heading, tuple(self.blocks)))
         self.heading, self.blocks = None, []
 
+    def _bracket_notes(self) -> list[NoteText]:
+        """Notes a format did not mark, written as ``[1] ...`` paragraphs closing the text (a Word
+        file made from a web page): taken off the text, and the ``[1]`` in the text marked as theirs.
+        Paragraphs between entries go on with the entry above."""
+        starts = [i for i, u in enumerate(self.units) if isinstance(u, Para) and BRACKET_NOTE.match(u.text)]
+        if len(starts) < 2 or any(not isinstance(u, Para) for u in self.units[starts[0]:]):
+            return []
+        notes: list[NoteText] = []
+        for unit in self.units[starts[0]:]:
+            match = BRACKET_NOTE.match(unit.text)
+            if match:
+                label, text = match.groups()
+                notes.append(NoteText(label, (Para(text, unit.line, False),) if text.strip() else (), unit.line))
+            else:
+                last = notes[-1]
+                notes[-1] = NoteText(last.label, (*last.paras, Para(unit.text, unit.line, False)), last.line)
+        self.units = self.units[: starts[0]] + [
+            Para(f"[{n.label}]", n.line, True, (Text(f"[{n.label}]"),)) for n in notes if not n.paras]
+        self.remark = True
+        return [n for n in notes if n.paras]
+
     def _paragraph(self, unit: Para) -> Paragraph:
-        marked = unit.marked if unit.marked is not None else spans(unit.text)
+        marked = unit.marked if unit.marked is not None else spans(unit.text, bare_stars=self.stars)
+        if self.remark and unit.marked is not None:
+            # the format marked no notes: the written [1] markers are them
+            marked = tuple(part for span in marked for part in (
+                spans(span.text) if isinstance(span, Text) else (span,)))
         return Paragraph(self.ids.next("p"), marked, unit.line)
 
     def _free(self, i: int) -> bool:
@@ -332,6 +527,8 @@ class _Assembler:
         unit = self.units[i]
         if i in self.hinted:
             return self._quotation(i, self.hinted[i] + 1, certain=True)
+        if quoted_paragraph(unit.text) is not None:
+            return self._opening_quote(i)
         self.blocks.append(self._paragraph(unit))
         if self.lead_ins and unit.text.endswith(":"):
             extent = self._extent(i + 1)
@@ -355,6 +552,28 @@ class _Assembler:
                 return j + 1, True
         return start + 1, False
 
+    def _opening_quote(self, start: int) -> int:
+        """A quotation set as paragraphs that open with a quotation mark: it runs on while each
+        paragraph opens one and the last did not close, and ends with a citation after its close."""
+        j, cite, certain = start, None, False
+        while True:
+            closed, cite = quoted_paragraph(self.units[j].text)
+            if closed or j + 1 - start >= _QUOTE_RUN:
+                certain = closed
+                break
+            nxt = j + 1
+            if not (self._free(nxt) and quoted_paragraph(self.units[nxt].text) is not None):
+                break
+            j = nxt
+        paras = [self._paragraph(u) for u in self.units[start:j]]
+        last, citation = split_citation(self.units[j])
+        paras.append(self._paragraph(last))
+        stop = j + 1
+        if citation is None and self._is_citation(stop):
+            citation, stop, certain = self.units[stop].text, stop + 1, True
+        self.blocks.append(Quotation(self.ids.next("q"), tuple(paras), citation, certain, self.units[start].line))
+        return stop
+
     def _quotation(self, start: int, stop: int, certain: bool) -> int:
         paras = tuple(self._paragraph(u) for u in self.units[start:stop])
         citation = None
@@ -373,6 +592,8 @@ class _Assembler:
         stop = i + 1
         if citation is None and self._is_citation(stop):
             citation, stop = self.units[stop].text, stop + 1
+        if citation is None and paras:
+            paras[-1], citation = split_citation(paras[-1])
         body = tuple(self._paragraph(p) for p in paras)
         self.blocks.append(Quotation(self.ids.next("q"), body, citation, True, unit.line))
         return stop
