@@ -5,7 +5,7 @@ unreadable into a one-line `DocumentError`; `read_bytes` and `read_text` are
 the pure part. Text formats (``.txt``, ``.md``) get their file decoded and
 normalised; binary ones (``.html``, ``.epub``, ``.docx``, ``.odt``, ``.pdf``)
 get its bytes. A reader turns what it read into units (`Para`, `Head`,
-`Label`, ...) and `structure.assemble` turns units into the typed `Document`,
+`Label`, ... in `units.py`) and `structure.assemble` turns units into the typed `Document`,
 so every format gets the same ids, SOURCE blocks, quotations and hints.
 """
 

@@ -22,7 +22,8 @@ from ..model import Document, DocumentInfo
 from .html_notes import backlinks, find_notes, semantics
 from .html_units import as_para, walk
 from .registry import ReaderHints, register
-from .structure import Head, NoteText, assemble, masthead
+from .structure import assemble, masthead
+from .units import Head, NoteText
 from .text import name_like
 
 _GONE = {

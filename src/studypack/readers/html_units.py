@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..model import Inline, Text, plain_text
-from .structure import Break, Bullets, Head, Label, Para, Quoted, Rows, Unit
+from .units import Break, Bullets, Head, Label, Para, Quoted, Rows, Unit
 from .text import SOURCE_LINE
 
 BLOCK = {

@@ -19,21 +19,8 @@ from ruamel.yaml.error import YAMLError
 from ..errors import DocumentError
 from ..model import Document, DocumentInfo, Location, Text
 from .registry import ReaderHints, register
-from .structure import (
-    BRACKET_NOTE,
-    MARKER,
-    Break,
-    Bullets,
-    Gap,
-    Head,
-    Label,
-    NoteText,
-    Para,
-    Quoted,
-    Rows,
-    Unit,
-    assemble,
-)
+from .structure import assemble
+from .units import BRACKET_NOTE, MARKER, Break, Bullets, Gap, Head, Label, NoteText, Para, Quoted, Rows, Unit
 from .text import BYLINE, NOTE_START, NOTES_HEADING, SOURCE_LINE, STAR_NOTE_START, name_like, standfirst_author
 
 if TYPE_CHECKING:

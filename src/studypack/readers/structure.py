@@ -10,8 +10,7 @@ pack, marked by the document, or guessed after a lead-in) and notes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from anyascii import anyascii
 
@@ -20,10 +19,8 @@ from ..model import (
     Document,
     DocumentInfo,
     Heading,
-    Inline,
     ListBlock,
     Note,
-    NoteRef,
     Omission,
     Paragraph,
     Quotation,
@@ -32,251 +29,35 @@ from ..model import (
     SourceBlock,
     Table,
     Text,
-    plain_text,
+)
+
+from .quotations import CITATION_MAX, QUOTE_RUN, quoted_paragraph, split_citation
+from .units import (
+    BRACKET_NOTE,
+    Break,
+    Bullets,
+    Head,
+    Label,
+    MARKER,
+    NoteText,
+    Para,
+    Quoted,
+    Rows,
+    Unit,
+    note_id,
+    parenthesised,
+    spans,
 )
 
 if TYPE_CHECKING:
     from .registry import ReaderHints
 
-# --- units: what a reader found, before `assemble` decides what it is ----------
-
-
-@dataclass(frozen=True)
-class Para:
-    """A paragraph as found; ``single_line`` if it stood alone on one line (a heading candidate).
-
-    ``marked``: the paragraph as spans, where the format itself marks its note
-    references (a link to a footnote); otherwise markers are found in ``text``.
-    """
-
-    text: str
-    line: int
-    single_line: bool = True
-    marked: tuple[Inline, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Head:
-    """A section heading."""
-
-    text: str
-    line: int
-    level: int = 2
-
-
-@dataclass(frozen=True)
-class Label:
-    """A ``SOURCE 1`` / ``SOURCE A`` line: the start of a SOURCE block."""
-
-    label: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Bullets:
-    """Bulleted lines, without their bullets (``marked``: as spans, where the format marks notes)."""
-
-    items: tuple[str, ...]
-    line: int
-    marked: tuple[tuple[Inline, ...], ...] | None = None
-
-
-@dataclass(frozen=True)
-class Rows:
-    """A table's rows, split into cells; ``header``: whether the first row is its header."""
-
-    rows: tuple[tuple[str, ...], ...]
-    line: int
-    header: bool = True
-
-
-@dataclass(frozen=True)
-class Break:
-    """A scene break (``* * *``)."""
-
-    line: int
-
-
-@dataclass(frozen=True)
-class Gap:
-    """A run of empty lines where the transcription left something out."""
-
-    line: int
-
-
-@dataclass(frozen=True)
-class Quoted:
-    """Paragraphs the document itself marks as quoted (a Markdown blockquote).
-
-    ``citation``: the reference the document itself marks as the quotation's
-    source (an HTML ``<footer>`` or ``<cite>`` block in a blockquote).
-    """
-
-    paras: tuple[Para, ...]
-    line: int
-    citation: str | None = None
-
-
-@dataclass(frozen=True)
-class NoteText:
-    """A note's text: its label (``12``, ``1*``) and its paragraphs, label stripped.
-
-    ``ident``: the note's id where the reader chose it (and its markers point to it).
-    """
-
-    label: str
-    paras: tuple[Para, ...]
-    line: int
-    ident: str | None = None
-
-
-Unit = Union[Para, Head, Label, Bullets, Rows, Break, Gap, Quoted]
-
-# Note markers: ``[12]``, ``[1*]``, and the starred ``[*]`` .. ``[***]`` of older editions.
-MARKER = re.compile(r"\[(\d{1,3}\*?|\*{1,3})\]")
-# A note written as its marker at the head of a line: ``[12] Text``, ``[3.] Text``, ``[**] Text``;
-# the text may be empty (a reference list whose entries were lost).
-BRACKET_NOTE = re.compile(r"^\[(\d{1,3}\*?|\*{1,3})\.?\]\s*(.*)$", re.S)
 _ENDS_WITH_MARKER = re.compile(r"\[(?:\d{1,3}\*?|\*{1,3})\]$")
 _TRAILING_MARKERS = re.compile(r"(?:\s*\[(?:\d{1,3}\*?|\*{1,3})\])+$")
 _RESERVED = re.compile(r"^(?:intro|(?:p|q|list|table|break|gap)\d+|(?:source|note)-.*)$")
 _QUOTE_LOOKAHEAD = 5  # paragraphs after a lead-in searched for the one ending with a marker
 _SOURCE_LOOKAHEAD = 8  # paragraphs after a SOURCE line searched for the attribution
-_CITATION_MAX = 120
 _SELF_CITED = 0.45  # this share of paragraphs ending with a note marker: the author cites their own sentences  # a parenthesised paragraph this short can end a quotation as its citation
-
-
-def note_id(label: str) -> str:
-    """The local id of a note: ``12`` -> ``note-12``, ``1*`` -> ``note-star-1``, ``**`` -> ``note-stars-2``."""
-    if label and not label.strip("*"):
-        return f"note-stars-{len(label)}"
-    if label.endswith("*"):
-        return f"note-star-{label[:-1]}"
-    return f"note-{label}"
-
-
-# A bare ``*`` .. ``***`` standing alone after a word: a note marker where the document has starred notes.
-_BARE_STARS = re.compile(r"\[(\d{1,3}\*?|\*{1,3})\]|(?<=\S )(\*{1,3})(?= |$)")
-
-
-def spans(text: str, *, bare_stars: bool = False) -> tuple[Inline, ...]:
-    """Text with its note markers (``[12]``, ``[1*]``) as `NoteRef` spans; nothing else changes.
-
-    ``bare_stars``: also a lone ``*`` (``**``...) after a word, for a document whose notes are starred.
-    """
-    out: list[Inline] = []
-    pos = 0
-    for match in (_BARE_STARS if bare_stars else MARKER).finditer(text):
-        if match.start() > pos:
-            out.append(Text(text[pos : match.start()]))
-        label = match.group(1) or match.group(2)
-        out.append(NoteRef(match.group(0), label, note_id(label)))
-        pos = match.end()
-    if pos < len(text):
-        out.append(Text(text[pos:]))
-    return tuple(out)
-
-
-def parenthesised(text: str) -> bool:
-    """True if the whole text is one parenthesis, like ``(Kamenev at the 14th Party Congress.)``."""
-    if len(text) < 2 or text[0] != "(" or text[-1] != ")":
-        return False
-    depth = 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index == len(text) - 1
-    return False
-
-
-_OPENING = "\"“«„'‘"
-_CLOSING = "\"”»“'’"
-_QUOTE_RUN = 8  # paragraphs one opening-quote quotation may run over
-_PAIRS = {")": "(", "]": "["}
-
-
-def _strip_markers(text: str) -> str:
-    """The text without the note markers (and spaces) that end it; a loop, not a regex, to stay linear."""
-    while True:
-        text = text.rstrip()
-        start = text.rfind("[") if text.endswith("]") else -1
-        if start < 0 or not MARKER.fullmatch(text[start:]):
-            return text
-        text = text[:start]
-
-
-def _trailing_citation(text: str) -> int | None:
-    """Where a short closing reference in brackets (``(Vol. 3, p. 217)``, ``[ibid.]``) begins, if the
-    text ends with one after the end of a sentence or a quotation."""
-    end = len(text) - 1 if text.endswith((").", "].")) else len(text)
-    close = text[end - 1] if end else ""
-    if close not in _PAIRS:
-        return None
-    depth = 0
-    for index in range(end - 1, max(-1, end - 1 - _CITATION_MAX), -1):
-        depth += 1 if text[index] == close else -1 if text[index] == _PAIRS[close] else 0
-        if depth == 0:
-            before = text[:index].rstrip()
-            return index if index > 0 and before.endswith((*_CLOSING, ".", "!", "?", "…")) else None
-    return None
-
-
-def quoted_paragraph(text: str) -> tuple[bool, int | None] | None:
-    """For a paragraph that opens with a quotation mark: (whether the quotation closes in it,
-    where a citation after it begins); None for any other paragraph, or one where the
-    quotation closes and the author's own words go on after it."""
-    if not text or text[0] not in _OPENING:
-        return None
-    body = _strip_markers(text)
-    cite = _trailing_citation(body)
-    if cite is not None:
-        body = body[:cite].rstrip()
-    ends_quoted = body.rstrip(".,;:").endswith(tuple(_CLOSING))
-    if text[0] == '"':
-        closed = body.count('"') % 2 == 0
-    elif text[0] in "'‘":
-        # apostrophes look like closing single quotes: only the last character can tell
-        closed = ends_quoted
-    else:
-        closed = sum(body.count(c) for c in "”»") >= sum(body.count(c) for c in "“«„")
-    if closed and not ends_quoted:
-        return None
-    return closed or cite is not None, cite
-
-
-def split_citation(para: Para) -> tuple[Para, str | None]:
-    """A quotation's last paragraph and the reference in brackets that closes it on the same line
-    (``..." (Vol. 3, p. 217)``), kept word for word as the citation; (para, None) without one.
-
-    A note marker after the reference stays in the paragraph, where it is linked; where the
-    format marked the paragraph's spans, the reference must lie in its closing text spans.
-    """
-    stripped = _strip_markers(para.text)
-    cite = _trailing_citation(stripped)
-    if cite is None:
-        return para, None
-    citation, head = stripped[cite:], para.text[:cite].rstrip()
-    if para.marked is None:
-        return Para(head + para.text[len(stripped):], para.line, para.single_line), citation
-    kept: list[Inline] = []
-    length = 0
-    for span in para.marked:
-        text = span.text if isinstance(span, Text) else span.marker if isinstance(span, NoteRef) else span.original
-        if length + len(text) <= len(head):
-            kept.append(span)
-        elif length < len(stripped):
-            if not isinstance(span, Text) or length + len(text) < len(stripped):
-                return para, None  # a marker or a correction inside the reference: leave it whole
-            if head[length:]:
-                kept.append(Text(head[length:]))
-        else:
-            kept.append(span)
-        length += len(text)
-    return Para(plain_text(tuple(kept)), para.line, para.single_line, tuple(kept)), citation
-
 
 def slug(text: str) -> str:
     """A heading's id: ASCII (transliterated, as every id: see assemble.slug), lower case,
@@ -521,7 +302,7 @@ class _Assembler:
 
     def _is_citation(self, i: int) -> bool:
         return (self._free(i) and parenthesised(self.units[i].text)
-                and len(self.units[i].text) <= _CITATION_MAX)
+                and len(self.units[i].text) <= CITATION_MAX)
 
     def _para(self, i: int) -> int:
         unit = self.units[i]
@@ -558,7 +339,7 @@ class _Assembler:
         j, cite, certain = start, None, False
         while True:
             closed, cite = quoted_paragraph(self.units[j].text)
-            if closed or j + 1 - start >= _QUOTE_RUN:
+            if closed or j + 1 - start >= QUOTE_RUN:
                 certain = closed
                 break
             nxt = j + 1
@@ -587,7 +368,7 @@ class _Assembler:
         unit = self.units[i]
         paras = list(unit.paras)
         citation = unit.citation
-        if citation is None and len(paras) > 1 and parenthesised(paras[-1].text) and len(paras[-1].text) <= _CITATION_MAX:
+        if citation is None and len(paras) > 1 and parenthesised(paras[-1].text) and len(paras[-1].text) <= CITATION_MAX:
             citation = paras.pop().text
         stop = i + 1
         if citation is None and self._is_citation(stop):

@@ -14,20 +14,8 @@ import re
 from ..model import Document, DocumentInfo, Text
 from .registry import ReaderHints, register
 from .text_tables import grid_table, simple_table, tab_table
-from .structure import (
-    BRACKET_NOTE,
-    MARKER,
-    Break,
-    Bullets,
-    Gap,
-    Head,
-    Label,
-    NoteText,
-    Para,
-    Unit,
-    assemble,
-    parenthesised,
-)
+from .structure import assemble
+from .units import BRACKET_NOTE, MARKER, Break, Bullets, Gap, Head, Label, NoteText, Para, Unit, parenthesised
 
 SOURCE_LINE = re.compile(r"^(?:SOURCE|Source)\s+(\d{1,3}[a-z]?|[A-Z])$")
 NOTE_START = re.compile(r"^(\d{1,3}\*?)\.\s+(\S.*)$", re.S)

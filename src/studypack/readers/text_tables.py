@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .structure import Rows
+from .units import Rows
 
 _GRID_RULE = re.compile(r"^\+(?:[-=:]+\+)+$")
 _DASHES = re.compile(r"-+")
