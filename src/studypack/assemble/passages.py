@@ -319,7 +319,9 @@ def leave_out(blocks: list[m.ExtractBlock], opening: str, closing: str) -> list[
         if i == first == last:
             runs.append(_strip_edges((*head, m.Text(" "), mark, m.Text(" "), *tail)))
         elif i == first:
-            runs.append((*head, m.Text(" "), mark) if head else ())
+            # The mark ends what is kept before the omission, or stands where it starts when
+            # nothing is kept on either side (a table row left out: the mark in its first cell).
+            runs.append((*head, m.Text(" "), mark) if head else (mark,) if not _has_tail(flat, last, end) else ())
         elif i == last:
             runs.append(tail if runs[first] else _strip_edges((mark, m.Text(" "), *tail)))
         else:
@@ -328,6 +330,11 @@ def leave_out(blocks: list[m.ExtractBlock], opening: str, closing: str) -> list[
     keep = range(0, len(blocks))
     keep = [k for k in keep if not first_block < k < last_block]
     return flat.rebuild(runs, keep)
+
+
+def _has_tail(flat: FlatText, last: int, end: int) -> bool:
+    spans = flat.runs[last][1]
+    return bool(_strip_edges(slice_spans(spans, end - flat.offsets[last], len(m.plain_text(spans)))))
 
 
 def correct(
