@@ -364,10 +364,10 @@ def test_an_unknown_id_lists_every_id_or_says_how_many_are_left_out(pack_copy):
     with pytest.raises(ProblemsError) as caught:
         load_pack(folder)
     [problem] = caught.value.problems
-    assert problem.where.line == 30
+    assert problem.where.line == 31
     assert problem.message.startswith("'report#table9' names nothing in ")
-    assert "it has: intro, what-the-delegates-asked, q1, table1, list1, p1, p2" in problem.message
-    assert problem.message.endswith("p7, break1 (see studypack inspect)")
+    assert "it has: intro, what-the-delegates-asked, notes, q1, table1, list1, p1, p2" in problem.message
+    assert problem.message.endswith(", break1, p6 (see studypack inspect)")  # all of them: no "…"
 
 
 def test_a_long_list_of_ids_says_how_many_more(pack_copy):
@@ -401,5 +401,5 @@ def test_a_block_no_format_can_print_fails_check_at_the_passage(pack_copy, monke
     with pytest.raises(ProblemsError) as caught:
         assemble_pack.check_packs([pack_copy("extracts")])
     lines = sorted((p.where.line, p.message) for p in caught.value.problems)
-    assert [line for line, _ in lines] == [17, 26, 30, 33]  # each source of the document, at its line
+    assert [line for line, _ in lines] == [17, 23, 31, 34]  # each source of the document, at its line
     assert lines[0][1].startswith("figure figure1 (line 5) cannot be printed in a source (pdf, html, epub)")

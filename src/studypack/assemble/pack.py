@@ -102,7 +102,7 @@ class Assembler:
             self.unprintable[spec.id] = exc
             blocks, ranges = [], {}
         notes = doc.notes
-        for fix in spec.corrections:
+        for fix in spec.corrections if spec.id not in self.unprintable else ():
             try:
                 blocks, notes = correct(blocks, notes, fix.find, fix.replace)
             except NotFound as exc:
