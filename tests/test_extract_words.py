@@ -308,7 +308,7 @@ def test_a_passage_keeps_its_table_heading_list_quotation_and_break(fixture_pack
     table = whole.blocks[1]
     assert table.header and [m.plain_text(c, original=False) for c in table.rows[2]] == ["Poltava", "[307] [2]", "27.4"]
     assert m.plain_text(whole.blocks[5].items[2], original=False) == "a hearing for the expelled [members] of the committee."
-    assert [n.label for n in whole.notes] == ["1"]  # the note its marker refers to
+    assert [n.label for n in whole.notes] == ["1", "3"]  # the notes its markers refer to (in a list item too)
     cut = _extract(fixture_pack, "cut")
     assert isinstance(cut.blocks[-2], m.SceneBreak) and cut.blocks[-1].text == "The next meeting was held in May."
     # The row left out is marked […] in its first cell; the header row stays.
@@ -353,7 +353,8 @@ def test_the_pdf_sets_the_table_and_list_inside_the_source(fixture_pack, tmp_pat
     pdf.close()
     flat = " ".join(text.split())
     for words_ in ("Kharkov 412 38.1", "[307] [2] 27.4", "What the delegates asked", "fewer requisitions in the Poltava districts;",
-                   "(Letter of the Poltava delegates, April 1930.)", "Minutes of the district committee, March 1930."):
+                   "(Letter of the Poltava delegates, April 1930.)", "Minutes of the district committee, March 1930.",
+                   "The requisitions of 1930 were cut in the autumn."):
         assert words_ in flat
 
 
@@ -403,3 +404,10 @@ def test_a_block_no_format_can_print_fails_check_at_the_passage(pack_copy, monke
     lines = sorted((p.where.line, p.message) for p in caught.value.problems)
     assert [line for line, _ in lines] == [17, 23, 31, 34]  # each source of the document, at its line
     assert lines[0][1].startswith("figure figure1 (line 5) cannot be printed in a source (pdf, html, epub)")
+
+
+@pytest.mark.slow
+def test_a_book_with_tables_lists_and_headings_in_its_sources_passes_epubcheck(fixture_pack, tmp_path):
+    from test_epub import epubcheck, problems
+
+    assert problems(epubcheck(write(fixture_pack, "epub", tmp_path / "out.epub"))) == []
