@@ -16,7 +16,16 @@ from ..errors import Problem, ProblemsError, StudypackError
 from ..manifest import entries as mf
 from ..manifest.load import load_manifest
 from ..readers import ReaderHints, read_document
-from .passages import OMISSION_MARK, NotFound, Unprintable, correct, find_passage, leave_out, printed_blocks
+from .passages import (
+    OMISSION_MARK,
+    NotFound,
+    correct,
+    describe_unprintable,
+    find_passage,
+    leave_out,
+    printed_blocks,
+    unprintable,
+)
 
 # How many ids a message lists before it says how many more there are.
 IDS_LISTED = 40
@@ -36,7 +45,6 @@ class Assembler:
         self.documents: dict[str, m.PackDocument] = {}
         # Each document as printed blocks (corrections applied), and the blocks each id names.
         self.printed: dict[str, tuple[list[m.ExtractBlock], dict[str, tuple[int, int]]]] = {}
-        self.unprintable: dict[str, Unprintable] = {}
 
     def fail(self, where: m.Location | None, message: str) -> None:
         self.problems.append(Problem(where, message))
@@ -95,14 +103,9 @@ class Assembler:
             where = m.Location(exc.where) if isinstance(exc.where, str) else exc.where
             self.fail(where or self.manifest.where(spec.key_path + ("path",)), exc.message)
             return
-        try:
-            blocks, ranges = printed_blocks(doc)
-        except Unprintable as exc:
-            # Reported where a source uses the document: a document no source prints is fine.
-            self.unprintable[spec.id] = exc
-            blocks, ranges = [], {}
+        blocks, ranges = printed_blocks(doc)
         notes = doc.notes
-        for fix in spec.corrections if spec.id not in self.unprintable else ():
+        for fix in spec.corrections:
             try:
                 blocks, notes = correct(blocks, notes, fix.find, fix.replace)
             except NotFound as exc:
@@ -124,10 +127,6 @@ class Assembler:
             return None  # the document could not be read: already reported
         doc = pdoc.document
         display = doc.path
-        if ref.document in self.unprintable:
-            self.fail(self.manifest.where(spec.key_path + ("source",)),
-                      f"{self.unprintable[ref.document].message} ({display})")
-            return None
         blocks, ranges = self.printed[ref.document]
         attribution = None
         try:
@@ -151,6 +150,9 @@ class Assembler:
                     chosen = leave_out(chosen, omission.from_, omission.to)
                 except NotFound as exc:
                     self.fail(omission.origin, f"{exc.message} (in the extract from {display})")
+        for block in unprintable(chosen):
+            # No word is lost silently: a block no format can print stops the build here.
+            self.fail(self.manifest.where(spec.key_path + ("source",)), f"{describe_unprintable(block)} ({display})")
         notes = notes_referred(doc, chosen)
         # Quotations inside an extract of the author's own words are set off;
         # an extract that is all quotation is simply the source.

@@ -131,18 +131,22 @@ def document_paragraphs(doc: m.Document) -> list[m.Paragraph]:
     return paragraphs_of(doc.blocks)
 
 
-class Unprintable(Exception):
-    """A block of a document that no source can print (a kind of block this module does not know)."""
+# The kinds of block a source prints (templates/source-block.html); any other is reported, never dropped.
+PRINTABLE = (m.Paragraph, m.Line, m.ListBlock, m.Cells, m.SceneBreak, m.Omission)
 
-    def __init__(self, block):
-        kind = type(block).__name__
-        super().__init__(f"the {kind} {getattr(block, 'id', '?')} (line {getattr(block, 'line', 0)})")
-        self.block = block
-        self.message = (
-            f"{kind.lower()} {getattr(block, 'id', '?')} (line {getattr(block, 'line', 0)}) cannot be printed "
-            "in a source (pdf, html, epub): studypack has no printed form for it yet; "
-            "choose a range without it, or leave it out with omit:"
-        )
+
+def unprintable(blocks: list) -> list:
+    """The blocks among these that no source can print: a kind of block studypack has no printed form for."""
+    return [b for b in blocks if not isinstance(b, PRINTABLE)]
+
+
+def describe_unprintable(block) -> str:
+    """What `check` says of a block no source can print."""
+    return (
+        f"{type(block).__name__.lower()} {getattr(block, 'id', '?')} (line {getattr(block, 'line', 0)}) "
+        "cannot be printed in a source (pdf, html, epub): studypack has no printed form for it; "
+        "choose a range without it, or leave it out with omit:"
+    )
 
 
 def _words(text: str | None) -> tuple[m.Inline, ...]:
@@ -154,8 +158,8 @@ def printed_blocks(doc: m.Document) -> tuple[list[m.ExtractBlock], dict[str, tup
 
     The range of an id is ``(first, stop)`` into the list. A SOURCE block's or a
     quotation's range holds its paragraphs only: its label, attribution and
-    citation stand in the list for passages that run across it. Unprintable if a
-    block is of a kind no source can print.
+    citation stand in the list for passages that run across it. A block of a kind
+    no source can print stands in the list as it is (see `unprintable`).
     """
     out: list[m.ExtractBlock] = []
     ranges: dict[str, tuple[int, int]] = {}
@@ -186,11 +190,12 @@ def _add_block(block: m.Block, out: list[m.ExtractBlock], ranges: dict[str, tupl
         rows = tuple(tuple(_words(cell) for cell in row) for row in block.rows)
         ranges[block.id] = (len(out), len(out) + 1)
         out.append(m.Cells(block.id, rows, True, block.line))
-    elif isinstance(block, (m.Paragraph, m.ListBlock, m.SceneBreak, m.Omission)):
+    elif isinstance(block, m.Heading):
+        ranges[block.id] = (len(out), len(out) + 1)
+        out.append(m.Line(block.id, "heading", _words(block.text), block.line, block.level))
+    else:
         ranges[block.id] = (len(out), len(out) + 1)
         out.append(block)
-    else:
-        raise Unprintable(block)
 
 
 def _add_paragraphs(block: m.SourceBlock | m.Quotation, out: list[m.ExtractBlock], ranges: dict) -> None:
