@@ -217,7 +217,8 @@ def nameable_ids(doc: m.Document, ranges: dict[str, tuple[int, int]]) -> list[st
     first += [s.id for s in doc.sections]
     first += [b.id for kind in kinds[1:] for b in doc.blocks if isinstance(b, kind)]
     first = [i for i in dict.fromkeys(first) if i in ranges]
-    return first + [i for i in ranges if i not in set(first)]
+    listed = set(first)
+    return first + [i for i in ranges if i not in listed]
 
 
 def known_ids(ids: list[str]) -> str:

@@ -254,7 +254,7 @@ class FlatText:
                 break
         return lo
 
-    def rebuild(self, runs: list[tuple[m.Inline, ...]], keep: range) -> list[m.ExtractBlock]:
+    def rebuild(self, runs: list[tuple[m.Inline, ...]], keep) -> list[m.ExtractBlock]:
         """The blocks with new runs (one per run of this text), keeping blocks without words in ``keep``."""
         out, k = [], 0
         for index, block in enumerate(self.blocks):
@@ -332,8 +332,7 @@ def leave_out(blocks: list[m.ExtractBlock], opening: str, closing: str) -> list[
         else:
             runs.append(())
     first_block, last_block = flat.runs[first][0], flat.runs[last][0]
-    keep = range(0, len(blocks))
-    keep = [k for k in keep if not first_block < k < last_block]
+    keep = [k for k in range(len(blocks)) if not first_block < k < last_block]
     return flat.rebuild(runs, keep)
 
 
