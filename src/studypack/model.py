@@ -259,20 +259,63 @@ class Commentary:
 
 
 @dataclass(frozen=True)
+class Line:
+    """A line of a document's words inside a source that is not running text.
+
+    ``role``: ``heading`` (a heading the passage crosses, with its ``level`` in
+    the document), ``label`` (a SOURCE block's label line), ``attribution`` (a
+    SOURCE block's attribution) or ``citation`` (the reference that ends a
+    quotation). The words are spans, so corrections and note calls stand in
+    them as in a paragraph.
+    """
+
+    id: str
+    role: str
+    spans: tuple[Inline, ...]
+    line: int = 0
+    level: int = 0
+
+    @property
+    def text(self) -> str:
+        return plain_text(self.spans)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A document's `Table` as a source prints it: each cell's words as spans.
+
+    ``header``: the first row is the table's header row (the extract starts at
+    the table's first row); a passage that starts inside a table keeps the
+    rows it covers, with the cells before its opening words left empty.
+    """
+
+    id: str
+    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    header: bool = True
+    line: int = 0
+
+
+# What a source prints: the document's blocks, with every run of words as spans.
+ExtractBlock = Union[Paragraph, Line, ListBlock, Cells, SceneBreak, Omission]
+
+
+@dataclass(frozen=True)
 class Extract:
     """A source as the pack prints it: a label, the chosen words, an attribution.
 
-    ``paragraphs`` hold the document's words (corrections applied as `Correction`
-    spans, left-out passages as `Omission`-marked spans ``[…]``). ``notes`` are
-    the document's notes referred to from these paragraphs that have text.
-    ``quoted`` lists the ids of paragraphs that the document sets as a
-    quotation inside the extract (a section that quotes someone).
+    ``blocks`` hold every block of the document in the chosen range, in order
+    (corrections applied as `Correction` spans, left-out passages marked
+    ``[…]``): paragraphs, headings and SOURCE lines (`Line`), lists, tables
+    (`Cells`), breaks and gaps. ``notes`` are the document's notes referred to
+    from these blocks that have text. ``quoted`` lists the ids of paragraphs
+    that the document sets as a quotation inside the extract (a section that
+    quotes someone).
     """
 
     id: str
     label: str
     document_id: str
-    paragraphs: tuple[Paragraph, ...]
+    blocks: tuple[ExtractBlock, ...]
     attribution: str | None
     intro: str | None = None
     title: str | None = None
@@ -284,6 +327,31 @@ class Extract:
     @property
     def display_label(self) -> str:
         return f"Source {self.label}"
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        """The running-text paragraphs among the blocks."""
+        return tuple(b for b in self.blocks if isinstance(b, Paragraph))
+
+    def runs(self) -> tuple[tuple[Inline, ...], ...]:
+        """Every run of words the source prints, in order: paragraphs, lines, list items, table cells."""
+        return tuple(run for block in self.blocks for run in block_runs(block))
+
+    @property
+    def text(self) -> str:
+        """The extract's words as the document has them, runs separated by blank lines."""
+        return "\n\n".join(plain_text(run) for run in self.runs())
+
+
+def block_runs(block) -> tuple[tuple[Inline, ...], ...]:
+    """The runs of words (spans) of one block of an extract, in reading order."""
+    if isinstance(block, (Paragraph, Line)):
+        return (block.spans,)
+    if isinstance(block, ListBlock):
+        return block.items
+    if isinstance(block, Cells):
+        return tuple(cell for row in block.rows for cell in row)
+    return ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,19 @@ from ..errors import Problem, ProblemsError, StudypackError
 from ..manifest import entries as mf
 from ..manifest.load import load_manifest
 from ..readers import ReaderHints, read_document
-from .passages import OMISSION_MARK, NotFound, correct, document_paragraphs, find_passage, leave_out, paragraphs_of
+from .passages import (
+    OMISSION_MARK,
+    NotFound,
+    correct,
+    describe_unprintable,
+    find_passage,
+    leave_out,
+    printed_blocks,
+    unprintable,
+)
+
+# How many ids a message lists before it says how many more there are.
+IDS_LISTED = 40
 
 def load_pack(pack_dir: Path) -> m.Pack:
     """Read, check and assemble the pack in ``pack_dir``; ProblemsError lists everything wrong."""
@@ -31,6 +43,8 @@ class Assembler:
         self.manifest = manifest
         self.problems: list[Problem] = []
         self.documents: dict[str, m.PackDocument] = {}
+        # Each document as printed blocks (corrections applied), and the blocks each id names.
+        self.printed: dict[str, tuple[list[m.ExtractBlock], dict[str, tuple[int, int]]]] = {}
 
     def fail(self, where: m.Location | None, message: str) -> None:
         self.problems.append(Problem(where, message))
@@ -89,11 +103,15 @@ class Assembler:
             where = m.Location(exc.where) if isinstance(exc.where, str) else exc.where
             self.fail(where or self.manifest.where(spec.key_path + ("path",)), exc.message)
             return
+        blocks, ranges = printed_blocks(doc)
+        notes = doc.notes
         for fix in spec.corrections:
             try:
-                doc = correct(doc, fix.find, fix.replace)
+                blocks, notes = correct(blocks, notes, fix.find, fix.replace)
             except NotFound as exc:
                 self.fail(self.manifest.where(fix.key_path + ("find",)), f"{exc.message} ({display})")
+        doc = replace(doc, notes=notes)
+        self.printed[spec.id] = (blocks, ranges)
         info = doc.info
         if spec.title or spec.author:
             info = replace(info, title=spec.title or info.title, author=spec.author or info.author)
@@ -109,48 +127,51 @@ class Assembler:
             return None  # the document could not be read: already reported
         doc = pdoc.document
         display = doc.path
+        blocks, ranges = self.printed[ref.document]
         attribution = None
         try:
             if isinstance(ref, mf.PassageSpec):
-                paragraphs = find_passage(doc, ref.from_, ref.to)
+                chosen = find_passage(blocks, ref.from_, ref.to)
             else:
-                paragraphs, attribution = block_paragraphs(doc, ref.block)
+                chosen, attribution = named_blocks(doc, blocks, ranges, ref.block)
         except NotFound as exc:
             key = "from" if "opening" in exc.message else "to"
             self.fail(self.manifest.where(spec.key_path + ("source", key)), f"{exc.message} ({display})")
             return None
         except KeyError:
-            ids = block_ids(doc)
-            known = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
             self.fail(
                 self.manifest.where(spec.key_path + ("source",)),
-                f"'{ref}' names nothing in {display}; it has: {known} (see studypack inspect)",
+                f"'{ref}' names nothing in {display}; {known_ids(nameable_ids(doc, ranges))} (see studypack inspect)",
             )
             return None
         if isinstance(ref, mf.PassageSpec):
             for omission in ref.omit:
                 try:
-                    paragraphs = leave_out(paragraphs, omission.from_, omission.to)
+                    chosen = leave_out(chosen, omission.from_, omission.to)
                 except NotFound as exc:
                     self.fail(omission.origin, f"{exc.message} (in the extract from {display})")
-        notes = notes_referred(doc, paragraphs)
+        for block in unprintable(chosen):
+            # No word is lost silently: a block no format can print stops the build here.
+            self.fail(self.manifest.where(spec.key_path + ("source",)), f"{describe_unprintable(block)} ({display})")
+        notes = notes_referred(doc, chosen)
         # Quotations inside an extract of the author's own words are set off;
         # an extract that is all quotation is simply the source.
-        quoted = quoted_paragraph_ids(doc)
-        if all(p.id in quoted or p.text == OMISSION_MARK for p in paragraphs):
+        quoted = quoted_ids(doc)
+        words = [b for b in chosen if m.block_runs(b)]
+        if all(b.id in quoted or (isinstance(b, m.Paragraph) and b.text == OMISSION_MARK) for b in words):
             quoted = set()
         return m.Extract(
             id=spec.id,
             label=label,
             document_id=doc.id,
-            paragraphs=tuple(paragraphs),
+            blocks=tuple(chosen),
             attribution=spec.attribution or attribution,
             intro=spec.intro,
             title=spec.title,
             notes=notes,
             origin=spec.origin,
             editions=spec.editions,
-            quoted=tuple(p.id for p in paragraphs if p.id in quoted),
+            quoted=tuple(b.id for b in chosen if b.id in quoted),
         )
 
     # --- worksheets -----------------------------------------------------
@@ -174,44 +195,52 @@ class Assembler:
         return m.Worksheet(spec.id, spec.title, spec.instructions, questions, spec.editions)
 
 
-def block_paragraphs(doc: m.Document, block_id: str) -> tuple[list[m.Paragraph], str | None]:
-    """The paragraphs (and attribution) of a SOURCE block, section, paragraph or quotation by local id."""
-    for section in doc.sections:
-        if section.id == block_id or (section.heading is not None and section.heading.id == block_id):
-            return paragraphs_of(section.blocks), None
+def named_blocks(
+    doc: m.Document, blocks: list[m.ExtractBlock], ranges: dict[str, tuple[int, int]], block_id: str
+) -> tuple[list[m.ExtractBlock], str | None]:
+    """The printed blocks (and attribution) an id names: a SOURCE block, section, paragraph,
+    quotation, table, list…; KeyError for an id the document does not have."""
+    first, stop = ranges[block_id]
+    attribution = None
     for block in doc.blocks:
-        if block.id != block_id:
-            continue
-        if isinstance(block, m.SourceBlock):
-            return list(block.paragraphs), block.attribution
-        if isinstance(block, m.Quotation):
-            return list(block.paragraphs), block.citation
-        if isinstance(block, m.Paragraph):
-            return [block], None
-    for p in document_paragraphs(doc):
-        if p.id == block_id:
-            return [p], None
-    raise KeyError(block_id)
+        if block.id == block_id and isinstance(block, m.SourceBlock):
+            attribution = block.attribution
+        elif block.id == block_id and isinstance(block, m.Quotation):
+            attribution = block.citation
+    return list(blocks[first:stop]), attribution
 
 
-def block_ids(doc: m.Document) -> list[str]:
-    """The ids a pack can name in a document: sources first, then sections and quotations."""
-    sources = [b.id for b in doc.blocks if isinstance(b, m.SourceBlock)]
-    sections = [s.id for s in doc.sections]
-    quotes = [b.id for b in doc.blocks if isinstance(b, m.Quotation)]
-    return sources + sections + quotes
+def nameable_ids(doc: m.Document, ranges: dict[str, tuple[int, int]]) -> list[str]:
+    """The ids a pack can name in a document: sources, sections, quotations, tables and lists first, then the rest."""
+    kinds = (m.SourceBlock, m.Quotation, m.Table, m.ListBlock)
+    first = [b.id for kind in kinds[:1] for b in doc.blocks if isinstance(b, kind)]
+    first += [s.id for s in doc.sections]
+    first += [b.id for kind in kinds[1:] for b in doc.blocks if isinstance(b, kind)]
+    first = [i for i in dict.fromkeys(first) if i in ranges]
+    listed = set(first)
+    return first + [i for i in ranges if i not in listed]
 
 
-def quoted_paragraph_ids(doc: m.Document) -> set[str]:
-    """The ids of paragraphs the document sets as quotations."""
-    return {p.id for b in doc.blocks if isinstance(b, m.Quotation) for p in b.paragraphs}
+def known_ids(ids: list[str]) -> str:
+    """What a message says of the ids a document has: all of them, or the first ones and how many more."""
+    if not ids:
+        return "it has no ids a source can name"
+    if len(ids) <= IDS_LISTED:
+        return f"it has: {', '.join(ids)}"
+    return f"it has: {', '.join(ids[:IDS_LISTED])} and {len(ids) - IDS_LISTED} more"
 
 
-def notes_referred(doc: m.Document, paragraphs: list[m.Paragraph]) -> tuple[m.Note, ...]:
-    """The notes with text that these paragraphs refer to, in order of first reference."""
+def quoted_ids(doc: m.Document) -> set[str]:
+    """The ids of the printed blocks the document sets as quotations (paragraphs and citations)."""
+    quotes = [b for b in doc.blocks if isinstance(b, m.Quotation)]
+    return {p.id for q in quotes for p in q.paragraphs} | {f"{q.id}-citation" for q in quotes if q.citation}
+
+
+def notes_referred(doc: m.Document, blocks: list[m.ExtractBlock]) -> tuple[m.Note, ...]:
+    """The notes with text that these blocks refer to, in order of first reference."""
     seen: dict[str, m.Note] = {}
-    for p in paragraphs:
-        for span in p.spans:
+    for run in (run for b in blocks for run in m.block_runs(b)):
+        for span in run:
             if isinstance(span, m.NoteRef) and span.note_id not in seen:
                 note = doc.note(span.note_id)
                 if note is not None:

@@ -112,57 +112,7 @@ def _trailing_markers_end(spans: tuple[m.Inline, ...], end: int) -> int:
     return end
 
 
-# --- the document as one text ----------------------------------------------
-
-
-class FlatText:
-    """A run of paragraphs as one text, with each paragraph's offset, for searching."""
-
-    SEP = "\n\n"
-
-    def __init__(self, paragraphs: list[m.Paragraph]):
-        self.paragraphs = paragraphs
-        self.offsets: list[int] = []
-        texts, pos = [], 0
-        for p in paragraphs:
-            self.offsets.append(pos)
-            texts.append(p.text)
-            pos += len(p.text) + len(self.SEP)
-        self.text = self.SEP.join(texts)
-
-    def index_at(self, offset: int) -> int:
-        """The index of the paragraph that holds ``offset``."""
-        lo = 0
-        for i, start in enumerate(self.offsets):
-            if start <= offset:
-                lo = i
-            else:
-                break
-        return lo
-
-    def cut(self, start: int, end: int) -> list[m.Paragraph]:
-        """The paragraphs (cut to size) covering [start, end)."""
-        first, last = self.index_at(start), self.index_at(max(start, end - 1))
-        out = []
-        for i in range(first, last + 1):
-            p = self.paragraphs[i]
-            lo = max(0, start - self.offsets[i])
-            hi = min(len(p.text), end - self.offsets[i])
-            if i == last:
-                hi = _trailing_markers_end(p.spans, hi)
-            spans = slice_spans(p.spans, lo, hi)
-            if spans:
-                out.append(replace(p, spans=_strip_edges(spans)))
-        return out
-
-
-def _strip_edges(spans: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    items = list(spans)
-    if items and isinstance(items[0], m.Text):
-        items[0] = m.Text(items[0].text.lstrip())
-    if items and isinstance(items[-1], m.Text):
-        items[-1] = m.Text(items[-1].text.rstrip())
-    return tuple(s for s in items if not (isinstance(s, m.Text) and not s.text))
+# --- the document as printed blocks -------------------------------------------
 
 
 def paragraphs_of(blocks) -> list[m.Paragraph]:
@@ -181,79 +131,243 @@ def document_paragraphs(doc: m.Document) -> list[m.Paragraph]:
     return paragraphs_of(doc.blocks)
 
 
-def find_passage(doc: m.Document, opening: str, closing: str) -> list[m.Paragraph]:
-    """The paragraphs from ``opening`` to the end of ``closing``; NotFound if either is not unique."""
-    flat = FlatText(document_paragraphs(doc))
+# The kinds of block a source prints (templates/source-block.html); any other is reported, never dropped.
+PRINTABLE = (m.Paragraph, m.Line, m.ListBlock, m.Cells, m.SceneBreak, m.Omission)
+
+
+def unprintable(blocks: list) -> list:
+    """The blocks among these that no source can print: a kind of block studypack has no printed form for."""
+    return [b for b in blocks if not isinstance(b, PRINTABLE)]
+
+
+def describe_unprintable(block) -> str:
+    """What `check` says of a block no source can print."""
+    return (
+        f"{type(block).__name__.lower()} {getattr(block, 'id', '?')} (line {getattr(block, 'line', 0)}) "
+        "cannot be printed in a source (pdf, html, epub): studypack has no printed form for it; "
+        "choose a range without it, or leave it out with omit:"
+    )
+
+
+def _words(text: str | None) -> tuple[m.Inline, ...]:
+    return (m.Text(text),) if text else ()
+
+
+def printed_blocks(doc: m.Document) -> tuple[list[m.ExtractBlock], dict[str, tuple[int, int]]]:
+    """Every block of the document as a source prints it, and each id a pack can name -> its blocks.
+
+    The range of an id is ``(first, stop)`` into the list. A SOURCE block's or a
+    quotation's range holds its paragraphs only: its label, attribution and
+    citation stand in the list for passages that run across it. A block of a kind
+    no source can print stands in the list as it is (see `unprintable`).
+    """
+    out: list[m.ExtractBlock] = []
+    ranges: dict[str, tuple[int, int]] = {}
+    for section in doc.sections:
+        if section.heading is not None:
+            h = section.heading
+            out.append(m.Line(h.id, "heading", _words(h.text), h.line, h.level))
+        body = len(out)
+        for block in section.blocks:
+            _add_block(block, out, ranges)
+        ranges.setdefault(section.id, (body, len(out)))
+        if section.heading is not None and section.heading.id != section.id:
+            ranges.setdefault(section.heading.id, (body, len(out)))
+    return out, ranges
+
+
+def _add_block(block: m.Block, out: list[m.ExtractBlock], ranges: dict[str, tuple[int, int]]) -> None:
+    if isinstance(block, m.SourceBlock):
+        out.append(m.Line(f"{block.id}-label", "label", _words(f"Source {block.label}"), block.line))
+        _add_paragraphs(block, out, ranges)
+        if block.attribution:
+            out.append(m.Line(f"{block.id}-attribution", "attribution", _words(f"({block.attribution})"), block.line))
+    elif isinstance(block, m.Quotation):
+        _add_paragraphs(block, out, ranges)
+        if block.citation:
+            out.append(m.Line(f"{block.id}-citation", "citation", _words(block.citation), block.line))
+    elif isinstance(block, m.Table):
+        rows = tuple(tuple(_words(cell) for cell in row) for row in block.rows)
+        ranges[block.id] = (len(out), len(out) + 1)
+        out.append(m.Cells(block.id, rows, True, block.line))
+    elif isinstance(block, m.Heading):
+        ranges[block.id] = (len(out), len(out) + 1)
+        out.append(m.Line(block.id, "heading", _words(block.text), block.line, block.level))
+    else:
+        ranges[block.id] = (len(out), len(out) + 1)
+        out.append(block)
+
+
+def _add_paragraphs(block: m.SourceBlock | m.Quotation, out: list[m.ExtractBlock], ranges: dict) -> None:
+    """A SOURCE block's or quotation's paragraphs, each nameable by its id, the block by its own."""
+    start = len(out)
+    for p in block.paragraphs:
+        ranges[p.id] = (len(out), len(out) + 1)
+        out.append(p)
+    ranges[block.id] = (start, len(out))
+
+
+def _with_runs(block: m.ExtractBlock, runs: list[tuple[m.Inline, ...]]) -> m.ExtractBlock | None:
+    """The block with its runs of words replaced (in order), or None where no words are left."""
+    if isinstance(block, (m.Paragraph, m.Line)):
+        return replace(block, spans=runs[0]) if runs[0] else None
+    if isinstance(block, m.ListBlock):
+        items = tuple(item for item in runs if item)
+        return replace(block, items=items) if items else None
+    if isinstance(block, m.Cells):
+        width, it, rows, header = [len(r) for r in block.rows], iter(runs), [], False
+        for index, size in enumerate(width):
+            row = tuple(next(it) for _ in range(size))
+            if any(row):
+                header = header or (index == 0 and block.header)
+                rows.append(row)
+        return replace(block, rows=tuple(rows), header=header) if rows else None
+    return block
+
+
+class FlatText:
+    """Printed blocks as one text (each run of words a paragraph of it), with the offset of every run."""
+
+    SEP = "\n\n"
+
+    def __init__(self, blocks: list[m.ExtractBlock]):
+        self.blocks = blocks
+        self.runs: list[tuple[int, tuple[m.Inline, ...]]] = []  # (block index, spans)
+        for index, block in enumerate(blocks):
+            self.runs.extend((index, run) for run in m.block_runs(block))
+        self.offsets: list[int] = []
+        texts, pos = [], 0
+        for _, run in self.runs:
+            text = m.plain_text(run)
+            self.offsets.append(pos)
+            texts.append(text)
+            pos += len(text) + len(self.SEP)
+        self.text = self.SEP.join(texts)
+
+    def index_at(self, offset: int) -> int:
+        """The index of the run that holds ``offset``."""
+        lo = 0
+        for i, start in enumerate(self.offsets):
+            if start <= offset:
+                lo = i
+            else:
+                break
+        return lo
+
+    def rebuild(self, runs: list[tuple[m.Inline, ...]], keep) -> list[m.ExtractBlock]:
+        """The blocks with new runs (one per run of this text), keeping blocks without words in ``keep``."""
+        out, k = [], 0
+        for index, block in enumerate(self.blocks):
+            count = len(m.block_runs(block))
+            if count == 0:
+                if index in keep:
+                    out.append(block)
+                continue
+            new = _with_runs(block, runs[k : k + count])
+            k += count
+            if new is not None:
+                out.append(new)
+        return out
+
+    def cut(self, start: int, end: int) -> list[m.ExtractBlock]:
+        """The blocks (cut to size) covering [start, end): cells and items outside it left empty."""
+        first, last = self.index_at(start), self.index_at(max(start, end - 1))
+        runs: list[tuple[m.Inline, ...]] = []
+        for i, (_, spans) in enumerate(self.runs):
+            if i < first or i > last:
+                runs.append(())
+                continue
+            lo = max(0, start - self.offsets[i])
+            hi = min(len(m.plain_text(spans)), end - self.offsets[i])
+            if i == last:
+                hi = _trailing_markers_end(spans, hi)
+            runs.append(_strip_edges(slice_spans(spans, lo, hi)))
+        keep = range(self.runs[first][0], self.runs[last][0]) if self.runs else range(0)
+        return self.rebuild(runs, keep)
+
+
+def _strip_edges(spans: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    items = list(spans)
+    if items and isinstance(items[0], m.Text):
+        items[0] = m.Text(items[0].text.lstrip())
+    if items and isinstance(items[-1], m.Text):
+        items[-1] = m.Text(items[-1].text.rstrip())
+    return tuple(s for s in items if not (isinstance(s, m.Text) and not s.text))
+
+
+def find_passage(
+    source: m.Document | list[m.ExtractBlock], opening: str, closing: str
+) -> list[m.ExtractBlock]:
+    """The printed blocks (of a document, or of its printed blocks) from ``opening`` to the end of
+    ``closing``; NotFound if either is not unique."""
+    blocks = printed_blocks(source)[0] if isinstance(source, m.Document) else source
+    flat = FlatText(blocks)
     start = locate_once(flat.text, opening, "opening")
     end_at = locate_once(flat.text, closing, "closing", start)
     return flat.cut(start, end_at + len(closing))
 
 
-def leave_out(paragraphs: list[m.Paragraph], opening: str, closing: str) -> list[m.Paragraph]:
-    """The paragraphs with the words from ``opening`` to ``closing`` replaced by […]."""
-    flat = FlatText(paragraphs)
+def leave_out(blocks: list[m.ExtractBlock], opening: str, closing: str) -> list[m.ExtractBlock]:
+    """The blocks with the words from ``opening`` to ``closing`` replaced by […] (blocks wholly inside dropped)."""
+    flat = FlatText(blocks)
     start = locate_once(flat.text, opening, "omitted opening")
     end = locate_once(flat.text, closing, "omitted closing", start) + len(closing)
     first, last = flat.index_at(start), flat.index_at(end - 1)
-    out = list(paragraphs[:first])
-    before = paragraphs[first]
-    head = _strip_edges(slice_spans(before.spans, 0, start - flat.offsets[first]))
-    after = paragraphs[last]
-    tail = _strip_edges(slice_spans(after.spans, end - flat.offsets[last], len(after.text)))
     mark = m.Text(OMISSION_MARK)
-    if first == last:
-        joined = (*head, m.Text(" ") if head else m.Text(""), mark, m.Text(" ") if tail else m.Text(""), *tail)
-        out.append(replace(before, spans=_strip_edges(joined)))
-    else:
-        if head:
-            out.append(replace(before, spans=(*head, m.Text(" "), mark)))
-            if tail:
-                out.append(replace(after, spans=tail))
+    runs: list[tuple[m.Inline, ...]] = []
+    for i, (_, spans) in enumerate(flat.runs):
+        if i < first or i > last:
+            runs.append(spans)
+            continue
+        head = _strip_edges(slice_spans(spans, 0, start - flat.offsets[i])) if i == first else ()
+        tail = _strip_edges(slice_spans(spans, end - flat.offsets[i], len(m.plain_text(spans)))) if i == last else ()
+        if i == first == last:
+            runs.append(_strip_edges((*head, m.Text(" "), mark, m.Text(" "), *tail)))
+        elif i == first:
+            # The mark ends what is kept before the omission, or stands where it starts when
+            # nothing is kept on either side (a table row left out: the mark in its first cell).
+            runs.append((*head, m.Text(" "), mark) if head else (mark,) if not _has_tail(flat, last, end) else ())
+        elif i == last:
+            runs.append(tail if runs[first] else _strip_edges((mark, m.Text(" "), *tail)))
         else:
-            out.append(replace(after, spans=_strip_edges((mark, m.Text(" "), *tail))))
-    out.extend(paragraphs[last + 1 :])
-    return out
+            runs.append(())
+    first_block, last_block = flat.runs[first][0], flat.runs[last][0]
+    keep = [k for k in range(len(blocks)) if not first_block < k < last_block]
+    return flat.rebuild(runs, keep)
 
 
-def correct(doc: m.Document, find: str, replacement: str) -> m.Document:
-    """The document with the one occurrence of ``find`` marked as corrected to ``replacement``."""
-    hits = []
-    for p in _all_paragraphs(doc):
-        for offset in _occurrences(p.text, find):
-            hits.append((p, offset))
+def _has_tail(flat: FlatText, last: int, end: int) -> bool:
+    spans = flat.runs[last][1]
+    return bool(_strip_edges(slice_spans(spans, end - flat.offsets[last], len(m.plain_text(spans)))))
+
+
+def correct(
+    blocks: list[m.ExtractBlock], notes: tuple[m.Note, ...], find: str, replacement: str
+) -> tuple[list[m.ExtractBlock], tuple[m.Note, ...]]:
+    """The blocks and notes with the one occurrence of ``find`` marked as corrected to ``replacement``.
+
+    ``find`` may stand in any run of words: a paragraph, a heading, a list item,
+    a table cell, a note."""
+    flat = FlatText(blocks)
+    note_runs = [p.spans for n in notes for p in n.paragraphs]
+    every = [spans for _, spans in flat.runs] + note_runs
+    hits = [(k, offset) for k, spans in enumerate(every) for offset in _occurrences(m.plain_text(spans), find)]
     if len(hits) != 1:
         if hits:
             raise NotFound(f"the correction '{find}' occurs {len(hits)} times; add words to make it unique")
         # A match across paragraphs or nothing at all: say what is nearest.
-        close = nearest("\n".join(p.text for p in _all_paragraphs(doc)), find)
+        close = nearest("\n".join(m.plain_text(spans) for spans in every), find)
         hint = f"; nearest: '{close}'" if close else ""
         raise NotFound(f"the correction '{find}' does not occur in the document{hint}")
-    target, offset = hits[0]
-    spans = target.spans
-    new_spans = (
+    k, offset = hits[0]
+    spans = every[k]
+    fixed = (
         *slice_spans(spans, 0, offset),
         m.Correction(find, replacement),
-        *slice_spans(spans, offset + len(find), len(target.text)),
+        *slice_spans(spans, offset + len(find), len(m.plain_text(spans))),
     )
-    fixed = replace(target, spans=tuple(s for s in new_spans if not (isinstance(s, m.Text) and not s.text)))
-    return _replace_paragraph(doc, target, fixed)
-
-
-def _all_paragraphs(doc: m.Document) -> list[m.Paragraph]:
-    return document_paragraphs(doc) + [p for n in doc.notes for p in n.paragraphs]
-
-
-def _replace_paragraph(doc: m.Document, old: m.Paragraph, new: m.Paragraph) -> m.Document:
-    def fix(p: m.Paragraph) -> m.Paragraph:
-        return new if p is old else p
-
-    def fix_block(b: m.Block) -> m.Block:
-        if isinstance(b, m.Paragraph):
-            return fix(b)
-        if isinstance(b, (m.Quotation, m.SourceBlock)):
-            return replace(b, paragraphs=tuple(fix(p) for p in b.paragraphs))
-        return b
-
-    sections = tuple(replace(s, blocks=tuple(fix_block(b) for b in s.blocks)) for s in doc.sections)
-    notes = tuple(replace(n, paragraphs=tuple(fix(p) for p in n.paragraphs)) for n in doc.notes)
-    return replace(doc, sections=sections, notes=notes)
+    every[k] = tuple(s for s in fixed if not (isinstance(s, m.Text) and not s.text))
+    body = flat.rebuild(every[: len(flat.runs)], range(len(blocks)))
+    it = iter(every[len(flat.runs) :])
+    notes = tuple(replace(n, paragraphs=tuple(replace(p, spans=next(it)) for p in n.paragraphs)) for n in notes)
+    return body, notes

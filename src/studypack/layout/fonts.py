@@ -222,9 +222,9 @@ def _in_extract(extract: m.Extract, doc_path: str, char: str) -> Iterator[tuple[
     for extra in (extract.title, extract.intro, extract.attribution):
         if extra and char in extra:
             yield extract.origin, f"the heading or attribution of {label}"
-    for para in extract.paragraphs:
-        if char in m.plain_text(para.spans, original=False):
-            yield m.Location(doc_path, para.line or None), label
+    for block in extract.blocks:
+        if any(char in m.plain_text(run, original=False) for run in m.block_runs(block)):
+            yield m.Location(doc_path, block.line or None), label
     for note in extract.notes:
         if any(char in m.plain_text(p.spans) for p in note.paragraphs):
             yield m.Location(doc_path, note.line or None), f"note {note.label} of {label}"

@@ -32,8 +32,8 @@ def markers_without_text(pack: m.Pack, extracts: Iterable[m.Extract]) -> dict[st
     out: dict[str, int] = {}
     for extract in extracts:
         doc = documents.get(extract.document_id)
-        for paragraph in extract.paragraphs:
-            for span in paragraph.spans:
+        for run in extract.runs():
+            for span in run:
                 if isinstance(span, m.NoteRef) and doc is not None and doc.note(span.note_id) is None:
                     out[extract.document_id] = out.get(extract.document_id, 0) + 1
     return out

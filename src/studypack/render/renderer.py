@@ -51,7 +51,8 @@ def _filter_stubs() -> dict:
     """Stand-ins for the filters a `Renderer` adds: a template is compiled knowing each filter's
     name and whether it is passed the context (`Renderer._placed`), not what it does."""
     placed = jinja2.pass_context(lambda context, value, *args: value)
-    return {"markdown": placed, "markdown_inline": placed, "spans": placed, "href": str, "visible": list, "kind": str}
+    return {"markdown": placed, "markdown_inline": placed, "spans": placed, "href": str, "visible": list, "kind": str,
+            "block_kind": str}
 
 
 def precompile(target: str) -> None:
@@ -107,6 +108,7 @@ class Renderer:
             href=self.href,
             visible=self.visible,
             kind=kind_of,
+            block_kind=block_kind,
         )
         self.env.globals.update(visible_parts=self.visible_parts, notes_of=self.notes_of)
         self.env.globals.update(sources_of=self.sources_of, referred_sources=self.referred_sources)
@@ -310,3 +312,13 @@ class Renderer:
 def kind_of(thing) -> str:
     """The template name stem for a model object: ``commentary``, ``source``, ``worksheet``."""
     return {m.Commentary: "commentary", m.Extract: "source", m.Worksheet: "worksheet"}[type(thing)]
+
+
+# The name a template gives each block of a source (templates/source-block.html).
+BLOCK_KINDS = {m.Paragraph: "paragraph", m.Line: "line", m.ListBlock: "list", m.Cells: "table",
+               m.SceneBreak: "break", m.Omission: "gap"}
+
+
+def block_kind(block) -> str:
+    """The kind of a block of a source: ``paragraph``, ``line``, ``list``, ``table``, ``break`` or ``gap``."""
+    return BLOCK_KINDS[type(block)]
