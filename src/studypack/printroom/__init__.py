@@ -1,6 +1,6 @@
 """The print room: what happens to handouts between the PDF and the photocopier.
 
-- `compose`: finished PDFs composed into new ones (pypdf): a booklet imposed,
+- `compose`: finished PDFs composed into new ones (pikepdf): a booklet imposed,
   a class set stamped with names, several handouts as one print run;
 - `booklet`, `classset`: the writers of booklets and class sets (asked for by
   ``--booklet`` and ``--names``): each has the handout laid out once

@@ -8,31 +8,25 @@
 - `stamp_booklets`: the same, each copy imposed as a booklet;
 - `print_run`: several handouts as one file, each starting on a right-hand page.
 
-Everything here works on finished PDF files (pypdf) and never lays out text.
-pypdf has no public way to add a stream object (`Composer` uses its
-``_add_object``); pikepdf has (``Page.as_form_xobject``), but the files it
-writes differ in their bytes from these, which the tests and the samples pin.
-Each source page is copied into the new file once, as a form XObject, and
-drawn wherever it is needed: thirty copies of a handout cost little more than
-one. Links, bookmarks and structure tags are not carried over: these files
-are for the copier, and the handout itself keeps them.
+Everything here works on finished PDF files (pikepdf, through its public
+API) and never lays out text. Each source page is copied into the new file
+once, as a form XObject (``Page.as_form_xobject``, then ``Pdf.copy_foreign``),
+and drawn wherever it is needed: thirty copies of a handout cost little more
+than one. The names the forms are drawn by are given here (/P0, /P1, ... on
+each page): pikepdf's own (``add_resource`` without a name, ``add_overlay``)
+are random, and a file must have the same bytes every time it is built.
+Links, bookmarks and structure tags are not carried over: these files are for
+the copier, and the handout itself keeps them.
 """
 
 from __future__ import annotations
 
 import io
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-)
+from pikepdf import Name, Page, Pdf, Rectangle, Stream
 
 from ..paper import booklet_sides
 
@@ -41,9 +35,9 @@ from ..paper import booklet_sides
 
 @dataclass(frozen=True)
 class Placed:
-    """A source page drawn on a new page, its lower-left corner at (x, y) points."""
+    """A form XObject of the file being composed drawn on a new page, its lower-left corner at (x, y) points."""
 
-    form: IndirectObject
+    form: Stream
     x: float = 0.0
     y: float = 0.0
 
@@ -51,79 +45,62 @@ class Placed:
 class Composer:
     """Builds a PDF whose pages draw pages of other PDFs; each source page is stored once.
 
-    Uses pypdf's private ``_add_object`` to add the form XObjects and content
-    streams: pypdf has no public way to add a stream object.
+    The source PDFs must stay open until `pdf` has written the file: the
+    forms' contents are read from them then.
     """
 
     def __init__(self) -> None:
-        self.writer = PdfWriter()
-        self._forms: dict[tuple[int, int], IndirectObject] = {}
+        self.out = Pdf.new()
+        self._forms: dict[tuple[int, int], Stream] = {}
+        # Kept so that no source is freed while its pages are keyed by its id().
+        self._sources: dict[int, Pdf] = {}
 
-    def form(self, reader: PdfReader, index: int) -> IndirectObject:
-        """Page ``index`` of ``reader`` as a form XObject of this file (made once)."""
-        key = (id(reader), index)
+    def form(self, source: Pdf, index: int) -> Stream:
+        """Page ``index`` of ``source`` as a form XObject of this file (made once)."""
+        key = (id(source), index)
         if key not in self._forms:
-            page = reader.pages[index]
-            form = DecodedStreamObject()
-            form.set_data(_content_bytes(page))
-            form = form.flate_encode()
-            form.update(
-                {
-                    NameObject("/Type"): NameObject("/XObject"),
-                    NameObject("/Subtype"): NameObject("/Form"),
-                    NameObject("/BBox"): ArrayObject(FloatObject(v) for v in page.mediabox),
-                    NameObject("/Resources"): page["/Resources"].get_object().clone(self.writer),
-                }
-            )
-            if "/Group" in page:
-                form[NameObject("/Group")] = page["/Group"].get_object().clone(self.writer)
-            self._forms[key] = self.writer._add_object(form)
+            self._sources[id(source)] = source
+            self._forms[key] = self.out.copy_foreign(source.pages[index].as_form_xobject())
         return self._forms[key]
 
     def page(self, width: float, height: float, placed: Iterable[Placed] = ()) -> None:
         """Add a page of ``width`` x ``height`` points drawing the ``placed`` forms (none: a blank page)."""
-        page = self.writer.add_blank_page(width, height)
-        xobjects = DictionaryObject()
+        page = self.out.add_blank_page(page_size=(width, height))
+        names: dict[tuple[int, int], Name] = {}
         ops = []
-        for number, item in enumerate(placed):
-            name = f"/P{number}"
-            xobjects[NameObject(name)] = item.form
-            box = item.form.get_object()["/BBox"]
+        for item in placed:
+            key = item.form.objgen
+            if key not in names:
+                names[key] = page.add_resource(item.form, Name.XObject, name=Name(f"/P{len(names)}"))
+            box = item.form.BBox
             dx, dy = item.x - float(box[0]), item.y - float(box[1])
-            ops.append(f"q 1 0 0 1 {dx:.3f} {dy:.3f} cm {name} Do Q")
-        if not ops:
-            return
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
-        content = DecodedStreamObject()
-        content.set_data("\n".join(ops).encode("ascii"))
-        page[NameObject("/Contents")] = self.writer._add_object(content)
+            ops.append(f"q 1 0 0 1 {dx:.3f} {dy:.3f} cm {names[key]} Do Q")
+        if ops:
+            page.obj.Contents = self.out.make_stream("\n".join(ops).encode("ascii"))
 
     def pdf(self, title: str | None = None) -> bytes:
-        """The file, as bytes (the same bytes for the same pages: no dates, no random ids)."""
-        self.writer.add_metadata({"/Producer": "studypack", **({"/Title": title} if title else {})})
+        """The file, as bytes (the same bytes for the same pages: no dates, an /ID made from the contents)."""
+        self.out.docinfo[Name.Producer] = "studypack"
+        if title:
+            self.out.docinfo[Name.Title] = title
+        version = max((s.pdf_version for s in self._sources.values()), key=_version_key, default="1.3")
         out = io.BytesIO()
-        self.writer.write(out)
+        self.out.save(out, deterministic_id=True, min_version=version)
         return out.getvalue()
 
 
-def _content_bytes(page) -> bytes:
-    """A page's content stream(s), decoded and joined."""
-    contents = page.get("/Contents")
-    if contents is None:
-        return b""
-    contents = contents.get_object()
-    streams = contents if isinstance(contents, ArrayObject) else [contents]
-    return b"\n".join(s.get_object().get_data() for s in streams)
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
-def _size(page) -> tuple[float, float]:
-    box = page.mediabox
+def _size(page: Page) -> tuple[float, float]:
+    box = Rectangle(page.mediabox)
     return float(box.width), float(box.height)
 
 
-def read_pdf(data: bytes) -> PdfReader:
-    """A reader of a PDF held in memory."""
-    return PdfReader(io.BytesIO(data))
+def read_pdf(data: bytes) -> Pdf:
+    """A PDF held in memory, opened (its pages: ``.pages``)."""
+    return Pdf.open(io.BytesIO(data))
 
 
 # --- booklets -----------------------------------------------------------------
@@ -138,19 +115,19 @@ def impose_booklet(pdf: bytes, sheet: tuple[float, float] | None = None, title: 
     the stack in half and staple on the fold. Blank pages pad the end to a
     multiple of 4.
     """
-    reader = read_pdf(pdf)
-    width, height = _size(reader.pages[0])
-    sheet_width, sheet_height = sheet or (2 * width, height)
-    x, y = (sheet_width - 2 * width) / 2, (sheet_height - height) / 2
-    composer = Composer()
-    for left, right in booklet_sides(len(reader.pages)):
-        placed = []
-        if left is not None:
-            placed.append(Placed(composer.form(reader, left - 1), x, y))
-        if right is not None:
-            placed.append(Placed(composer.form(reader, right - 1), x + width, y))
-        composer.page(sheet_width, sheet_height, placed)
-    return composer.pdf(title)
+    with read_pdf(pdf) as source:
+        width, height = _size(source.pages[0])
+        sheet_width, sheet_height = sheet or (2 * width, height)
+        x, y = (sheet_width - 2 * width) / 2, (sheet_height - height) / 2
+        composer = Composer()
+        for left, right in booklet_sides(len(source.pages)):
+            placed = []
+            if left is not None:
+                placed.append(Placed(composer.form(source, left - 1), x, y))
+            if right is not None:
+                placed.append(Placed(composer.form(source, right - 1), x + width, y))
+            composer.page(sheet_width, sheet_height, placed)
+        return composer.pdf(title)
 
 
 # --- class sets and print runs ------------------------------------------------
@@ -170,16 +147,16 @@ def stamp_copies(handout: bytes, stamps: bytes, copies: Sequence[Copy], title: s
     Returns the whole set as one file (each copy starts on a new sheet when
     printed double-sided) and each copy as a file of its own.
     """
-    handout_reader, stamp_reader = read_pdf(handout), read_pdf(stamps)
-    sizes = [_size(p) for p in handout_reader.pages]
+    with read_pdf(handout) as handout_pdf, read_pdf(stamps) as stamps_pdf:
+        sizes = [_size(p) for p in handout_pdf.pages]
 
-    def lay_down(composer: Composer, copy: Copy) -> None:
-        for index, stamp in enumerate(copy.stamps):
-            composer.page(*sizes[index], _named(composer, handout_reader, index, stamp_reader, stamp))
-        if len(copy.stamps) % 2:
-            composer.page(*sizes[-1])
+        def lay_down(composer: Composer, copy: Copy) -> None:
+            for index, stamp in enumerate(copy.stamps):
+                composer.page(*sizes[index], _named(composer, handout_pdf, index, stamps_pdf, stamp))
+            if len(copy.stamps) % 2:
+                composer.page(*sizes[-1])
 
-    return _copies(copies, lay_down, title)
+        return _copies(copies, lay_down, title)
 
 
 def stamp_booklets(
@@ -191,22 +168,22 @@ def stamp_booklets(
     Returns the whole set as one file, each handout page stored once however many copies draw it,
     and each copy as a file of its own.
     """
-    handout_reader, stamp_reader = read_pdf(handout), read_pdf(stamps)
-    width, height = _size(handout_reader.pages[0])
-    x, y = (sheet[0] - 2 * width) / 2, (sheet[1] - height) / 2
+    with read_pdf(handout) as handout_pdf, read_pdf(stamps) as stamps_pdf:
+        width, height = _size(handout_pdf.pages[0])
+        x, y = (sheet[0] - 2 * width) / 2, (sheet[1] - height) / 2
 
-    def lay_down(composer: Composer, copy: Copy) -> None:
-        for left, right in booklet_sides(len(copy.stamps)):
-            placed = []
-            for page, at in ((left, x), (right, x + width)):
-                if page is not None:
-                    placed += _named(composer, handout_reader, page - 1, stamp_reader, copy.stamps[page - 1], at, y)
-            composer.page(*sheet, placed)
+        def lay_down(composer: Composer, copy: Copy) -> None:
+            for left, right in booklet_sides(len(copy.stamps)):
+                placed = []
+                for page, at in ((left, x), (right, x + width)):
+                    if page is not None:
+                        placed += _named(composer, handout_pdf, page - 1, stamps_pdf, copy.stamps[page - 1], at, y)
+                composer.page(*sheet, placed)
 
-    return _copies(copies, lay_down, title)
+        return _copies(copies, lay_down, title)
 
 
-def _named(composer: Composer, handout: PdfReader, index: int, stamps: PdfReader, stamp: int, x: float = 0.0, y: float = 0.0) -> list[Placed]:
+def _named(composer: Composer, handout: Pdf, index: int, stamps: Pdf, stamp: int, x: float = 0.0, y: float = 0.0) -> list[Placed]:
     """Page ``index`` of the handout with page ``stamp`` of the stamps over it, at (x, y)."""
     return [Placed(composer.form(handout, index), x, y), Placed(composer.form(stamps, stamp), x, y)]
 
@@ -225,14 +202,15 @@ def _copies(copies: Sequence[Copy], lay_down, title: str | None) -> tuple[bytes,
 
 def print_run(pdfs: Sequence[bytes], title: str | None = None) -> bytes:
     """Several handouts as one file, each starting on a right-hand (odd-numbered) page."""
-    composer = Composer()
-    count = 0
-    for pdf in pdfs:
-        reader = read_pdf(pdf)
-        if count % 2:
-            composer.page(*_size(reader.pages[0]))
-            count += 1
-        for index, page in enumerate(reader.pages):
-            composer.page(*_size(page), (Placed(composer.form(reader, index)),))
-            count += 1
-    return composer.pdf(title)
+    with ExitStack() as stack:
+        composer = Composer()
+        count = 0
+        for pdf in pdfs:
+            source = stack.enter_context(read_pdf(pdf))
+            if count % 2:
+                composer.page(*_size(source.pages[0]))
+                count += 1
+            for index, page in enumerate(source.pages):
+                composer.page(*_size(page), (Placed(composer.form(source, index)),))
+                count += 1
+        return composer.pdf(title)
