@@ -1,7 +1,7 @@
 """Paper arithmetic for the print room: sheets per copy, booklet page order, copies a class needs.
 
-Kept apart from printroom/compose.py, which works on PDF files with pypdf, so that a
-build's summary (and a build that renders nothing) never imports pypdf.
+Kept apart from printroom/compose.py, which works on PDF files with pikepdf, so that a
+build's summary (and a build that renders nothing) never imports pikepdf.
 """
 
 from __future__ import annotations
