@@ -16,11 +16,11 @@ import html as htmlmod
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from ..errors import SandboxError
 from ..fetch import ResourcePolicy
-from .sanitise import check_css, check_data_url, shorten
+from .sanitise import check_css, check_data_url, resolve_relative, shorten
 
 # What an HTML page or EPUB document may load or run: nothing but itself, its book's files and data: pictures.
 CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'none'; child-src 'none'; "
@@ -97,7 +97,7 @@ class _Filter:
         elif scheme or parts.netloc:
             self.policy.resolve(url)
         elif parts.path and self.policy.pack_root is not None:
-            self.policy.resolve((self.policy.pack_root / unquote(parts.path)).as_uri())
+            resolve_relative(url, self.policy.pack_root, self.policy)
         return value
 
     def clean(self, markup: str, tags: frozenset[str]) -> str:

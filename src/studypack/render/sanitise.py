@@ -63,7 +63,17 @@ def check_css(css: str, policy: ResourcePolicy, *, base: Path | None = None, dep
         elif scheme or parts.netloc:
             policy.resolve(url)
         elif base is not None and parts.path:
-            policy.resolve((base / unquote(parts.path)).as_uri())
+            resolve_relative(url, base, policy)
+
+
+def resolve_relative(reference: str, base: Path, policy: ResourcePolicy) -> None:
+    """A SandboxError naming ``reference`` as written if, read from folder ``base``, it leaves what ``policy`` allows."""
+    path = base / unquote(urlsplit(reference).path)
+    try:
+        policy.resolve(path.as_uri())
+    except SandboxError as exc:
+        raise SandboxError(f"the pack refers to '{shorten(reference)}', which leads to '{shorten(str(path.resolve()))}', "
+                           "outside the pack folder", hint=exc.hint, reference=reference) from None
 
 
 def check_data_url(url: str, policy: ResourcePolicy, *, depth: int = 0) -> None:
