@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ..errors import SandboxError
 from ..fetch import ResourcePolicy
-from .sanitise import check_css, check_data_url, resolve_relative, shorten
+from .sanitise import check_css, check_data_url, check_svg, findable, resolve_relative, shorten
 
 # What an HTML page or EPUB document may load or run: nothing but itself, its book's files and data: pictures.
 CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'none'; child-src 'none'; "
@@ -90,15 +90,20 @@ class _Filter:
             return value
         if scheme == "data":
             if tag != "img":
-                raise SandboxError(f"the page links to a data: URL ('{shorten(url)}')", hint="link to a file of the pack", reference=url)
+                raise SandboxError(f"the page links to a data: URL ('{shorten(url)}')", hint="link to a file of the pack", reference=findable(url))
             check_data_url(url, self.policy)
         elif tag == "a" and scheme not in ("", "file"):
             return None  # http:, ftp:… : the words stay, the link goes
         elif scheme or parts.netloc:
-            self.policy.resolve(url)
+            self._picture(tag, url, self.policy.resolve(url))
         elif parts.path and self.policy.pack_root is not None:
-            resolve_relative(url, self.policy.pack_root, self.policy)
+            self._picture(tag, url, resolve_relative(url, self.policy.pack_root, self.policy))
         return value
+
+    def _picture(self, tag: str, url: str, path: Path | None) -> None:
+        """An SVG picture of the pack's is checked inside: a browser runs an SVG's scripts when it is opened."""
+        if tag == "img" and path is not None and path.suffix.lower() == ".svg" and path.is_file():
+            check_svg(path.read_bytes(), self.policy, reference=url)
 
     def clean(self, markup: str, tags: frozenset[str]) -> str:
         """``markup`` cleaned as a fragment, keeping ``tags``; the first refusal raised."""
@@ -203,8 +208,10 @@ def refuse_attacks(markup: str, target: str, policy: ResourcePolicy) -> None:
                 _refuse(name, f"the event attribute {name}")
             if name in REFUSED_ATTRIBUTES:
                 _refuse(name, f"the attribute {name}")
-            if _INVISIBLE.sub("", htmlmod.unescape(value)).lower().startswith(_SCRIPT_SCHEMES):
-                _refuse(value, f"the script link '{shorten(value, 40)}'")
+            link = _INVISIBLE.sub("", htmlmod.unescape(value))
+            if link.lower().startswith(_SCRIPT_SCHEMES):
+                # found by its scheme's name: the colon may be written as an entity
+                _refuse(link.partition(":")[0], f"the script link '{shorten(link, 40)}'")
 
 
 def _refuse(found: str, what: str) -> None:

@@ -66,11 +66,12 @@ def check_css(css: str, policy: ResourcePolicy, *, base: Path | None = None, dep
             resolve_relative(url, base, policy)
 
 
-def resolve_relative(reference: str, base: Path, policy: ResourcePolicy) -> None:
-    """A SandboxError naming ``reference`` as written if, read from folder ``base``, it leaves what ``policy`` allows."""
+def resolve_relative(reference: str, base: Path, policy: ResourcePolicy) -> Path | None:
+    """The file ``reference`` names, read from folder ``base``; a SandboxError naming it as written
+    if it leaves what ``policy`` allows."""
     path = base / unquote(urlsplit(reference).path)
     try:
-        policy.resolve(path.as_uri())
+        return policy.resolve(path.as_uri())
     except SandboxError as exc:
         raise SandboxError(f"the pack refers to '{shorten(reference)}', which leads to '{shorten(str(path.resolve()))}', "
                            "outside the pack folder", hint=exc.hint, reference=reference) from None
@@ -115,32 +116,40 @@ def check_svg(data: bytes, policy: ResourcePolicy, *, depth: int = 0, reference:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise SandboxError(f"{what} is not well-formed XML: {exc.msg}", reference=reference or None) from None
+        raise SandboxError(f"{what} is not well-formed XML: {exc.msg}", reference=findable(reference)) from None
     tree = root.getroottree()
     if tree.docinfo.internalDTD is not None or tree.docinfo.system_url or b"<!ENTITY" in data:
-        raise SandboxError(f"{what} has a DTD or entities, which SVG pictures may not have", reference=reference or None)
+        raise SandboxError(f"{what} has a DTD or entities, which SVG pictures may not have", reference=findable(reference))
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         local = etree.QName(element).localname.lower()
         if local in _SVG_REFUSED:
-            raise SandboxError(f"{what} has a <{local}> element, which pictures may not have", reference=reference or None)
+            raise SandboxError(f"{what} has a <{local}> element, which pictures may not have", reference=findable(reference))
         if local == "style":
             check_css(element.text or "", policy, depth=depth)
         for name, value in element.attrib.items():
             attribute = etree.QName(name).localname.lower()
             if attribute.startswith("on"):
-                raise SandboxError(f"{what} has the event attribute {attribute}; pictures run no scripts", reference=reference or None)
+                raise SandboxError(f"{what} has the event attribute {attribute}; pictures run no scripts", reference=findable(reference))
             if attribute == "href" and not value.strip().startswith("#"):
                 if not value.strip().lower().startswith("data:"):
-                    raise SandboxError(f"{what} loads '{shorten(value)}'; a picture may link only inside itself", reference=reference or None)
+                    raise SandboxError(f"{what} loads '{shorten(value)}'; a picture may link only inside itself", reference=findable(reference))
                 check_data_url(value, policy, depth=depth)
             elif attribute == "style" or "url(" in value:
                 check_css(f"x{{{value}}}" if attribute == "style" else f"x{{{attribute}:{value}}}", policy, depth=depth)
 
 
 def _refused(url: str, what: str, hint: str) -> SandboxError:
-    return SandboxError(f"the pack loads {what} ('{shorten(url)}'); studypack allows none", hint=hint, reference=url)
+    return SandboxError(f"the pack loads {what} ('{shorten(url)}'); studypack allows none", hint=hint, reference=findable(url))
+
+
+def findable(url: str) -> str | None:
+    """What the build looks for in the pack's files to say where a refused URL is written: a data: URL's
+    header (its data may be written with escapes, in HTML or CSS), any other URL whole."""
+    if url.strip().lower().startswith("data:") and "," in url:
+        return url.strip()[: url.strip().index(",") + 1]
+    return url or None
 
 
 def css_urls(css: str) -> tuple[str, ...]:
