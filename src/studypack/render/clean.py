@@ -54,6 +54,7 @@ ATTRIBUTES = {
 REFUSED_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "noscript", "portal"})
 REFUSED_ATTRIBUTES = frozenset({"srcdoc", "formaction", "http-equiv"})
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # characters XML 1.0 cannot hold
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
@@ -128,6 +129,8 @@ def clean_page(markup: str, *, target: str, xhtml: bool, policy: ResourcePolicy)
     (WeasyPrint resolves the pack's files with it), the others get a
     Content-Security-Policy instead. ``xhtml`` pages come back as well-formed XML.
     """
+    if xhtml:
+        markup = _NOT_XML.sub("", markup)
     refuse_attacks(markup, target, policy)
     keep = _Filter(policy)
     body_open = re.search(r"<body\b[^>]*>", markup, re.IGNORECASE)
@@ -190,11 +193,13 @@ def refuse_attacks(markup: str, target: str, policy: ResourcePolicy) -> None:
     it would leave the teacher puzzled, or unaware that the pack tried.
     """
     import lxml.html
+    from lxml import etree
 
-    if not markup.strip():
+    try:
+        tree = lxml.html.fromstring(markup.encode("utf-8"))
+    except etree.ParserError:  # no element at all (only text, or only end tags): nothing to name
         return
-
-    for element in lxml.html.fromstring(markup.encode("utf-8")).iter():
+    for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.rsplit("}", 1)[-1].lower()
