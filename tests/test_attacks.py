@@ -11,7 +11,10 @@ opened in headless Chromium: nothing may reach the listener.
 from __future__ import annotations
 
 import http.server
+import os
+import re
 import shutil
+import signal
 import subprocess
 import threading
 import zipfile
@@ -161,3 +164,55 @@ def test_the_outputs_with_the_neutralised_attacks_load_nothing_in_chromium(tmp_p
     for chapter in chapters:
         assert "Content-Security-Policy" in chapter.read_text(encoding="utf-8")
         assert chromium_loads(chapter, port) == []
+
+
+# --- every file a build reads is opened one way: ordinary files only, with a cap on size -------------
+
+
+def _fifo_picture(pack: Path) -> None:
+    # where the PDF (from the pack folder) and the EPUB (from the stylesheet's folder) look for it
+    os.mkfifo(pack / "styles" / "bg.png")
+    os.mkfifo(pack / "bg.png")
+    (pack / "styles" / "custom.css").write_text('body { background: url("bg.png"); }\n', encoding="utf-8")
+
+
+def _fifo_template(pack: Path) -> None:
+    os.mkfifo(pack / "templates" / "part.html")
+
+
+def _huge_commentary(pack: Path) -> None:
+    (pack / "commentary" / "introduction.md").write_text("Read [[declaration]].\n\n" + "word " * 600_000, encoding="utf-8")
+
+
+def _huge_stylesheet(pack: Path) -> None:
+    (pack / "styles" / "custom.css").write_text("/* padding */\n" + "p { color: red }\n" * 200_000, encoding="utf-8")
+
+
+SPECIAL = {
+    # the EPUB's writer refuses it as "not a file in the pack folder", naming the stylesheet's line
+    "fifo-picture-in-css": (_fifo_picture, "(bg.png|styles/bg.png|styles/custom.css:1:25)", "(not an ordinary file|not a file in the pack)"),
+    "fifo-template": (_fifo_template, "templates/part.html", "not an ordinary file"),
+    "huge-commentary": (_huge_commentary, "pack.yaml", "larger than 2 MB"),
+    "huge-stylesheet": (_huge_stylesheet, "styles/custom.css", "larger than 2 MB"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "epub"])
+@pytest.mark.parametrize("case", SPECIAL)
+def test_special_and_huge_files_are_refused_by_name_without_hanging(case, fmt, tmp_path, capsys):
+    pack = tmp_path / "pack"
+    shutil.copytree(GOOD_PACK, pack)
+    (pack / "styles").mkdir()
+    (pack / "templates").mkdir()
+    make, named, words = SPECIAL[case]
+    make(pack)
+    # a build that hung on a pipe would stop here, by the alarm, not pass
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the build hung"))
+    signal.alarm(120)
+    try:
+        code, err = build(pack, fmt, capsys)
+    finally:
+        signal.alarm(0)
+    assert code == 1, err
+    message = err.strip().splitlines()[0]
+    assert re.match(f"{re.escape(str(pack))}/{named}[:]", message) and re.search(words, message), err

@@ -13,13 +13,14 @@ quietly; the URLs and CSS that are kept are checked by sanitise.py.
 from __future__ import annotations
 
 import html as htmlmod
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import SandboxError
-from ..fetch import ResourcePolicy
+from ..fetch import ResourcePolicy, read_pack_file
 from .sanitise import check_css, check_data_url, check_svg, findable, resolve_relative, shorten
 
 # What an HTML page or EPUB document may load or run: nothing but itself, its book's files and data: pictures.
@@ -103,8 +104,8 @@ class _Filter:
 
     def _picture(self, tag: str, url: str, path: Path | None) -> None:
         """An SVG picture of the pack's is checked inside: a browser runs an SVG's scripts when it is opened."""
-        if tag == "img" and path is not None and path.suffix.lower() == ".svg" and path.is_file():
-            check_svg(path.read_bytes(), self.policy, reference=url)
+        if tag == "img" and path is not None and path.suffix.lower() == ".svg" and os.path.lexists(path):
+            check_svg(read_pack_file(path, "image", shown=self.policy.shown(path)), self.policy, reference=url)
 
     def clean(self, markup: str, tags: frozenset[str]) -> str:
         """``markup`` cleaned as a fragment, keeping ``tags``; the first refusal raised."""
@@ -220,8 +221,10 @@ def refuse_attacks(markup: str, target: str, policy: ResourcePolicy) -> None:
 
 
 def _refuse(found: str, what: str) -> None:
+    scripted = what.startswith(("a <script>", "the event attribute", "the script link"))
+    why = "run no scripts" if scripted else "embed no other page and load nothing from elsewhere"
     raise SandboxError(
-        f"the page has {what}; studypack's outputs run no scripts and load nothing from elsewhere",
+        f"the page has {what}; studypack's outputs {why}",
         hint="remove it from the pack's templates",
         reference=found,
     )

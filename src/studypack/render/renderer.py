@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .. import apparatus
 from .. import model as m
 from ..errors import TemplateError
-from ..fetch import ResourcePolicy
+from ..fetch import ResourcePolicy, read_pack_file
 from ..resources import builtin_dir
 from ..theme import Theme
 from .acknowledgements import markers_without_text, source_labels
@@ -311,7 +311,7 @@ class Renderer:
 def _read_css(path) -> str:
     """A stylesheet's text; a TemplateError naming it if it is not UTF-8."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_pack_file(path, "stylesheet").decode("utf-8")
     except UnicodeDecodeError:
         raise TemplateError("this stylesheet is not UTF-8 text; save it as UTF-8", where=str(path)) from None
 

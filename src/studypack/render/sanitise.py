@@ -63,17 +63,17 @@ def check_css(css: str, policy: ResourcePolicy, *, base: Path | None = None, dep
         elif scheme or parts.netloc:
             policy.resolve(url)
         elif base is not None and parts.path:
-            resolve_relative(url, base, policy)
+            policy.resolve((base.absolute() / unquote(parts.path)).as_uri())
 
 
 def resolve_relative(reference: str, base: Path, policy: ResourcePolicy) -> Path | None:
     """The file ``reference`` names, read from folder ``base``; a SandboxError naming it as written
     if it leaves what ``policy`` allows."""
-    path = base / unquote(urlsplit(reference).path)
+    path = base.absolute() / unquote(urlsplit(reference).path)
     try:
         return policy.resolve(path.as_uri())
     except SandboxError as exc:
-        raise SandboxError(f"the pack refers to '{shorten(reference)}', which leads to '{shorten(str(path.resolve()))}', "
+        raise SandboxError(f"the pack refers to '{shorten(reference)}', which leads to '{shorten(str(path.resolve()), 400)}', "
                            "outside the pack folder", hint=exc.hint, reference=reference) from None
 
 
