@@ -216,3 +216,28 @@ def test_special_and_huge_files_are_refused_by_name_without_hanging(case, fmt, t
     assert code == 1, err
     message = err.strip().splitlines()[0]
     assert re.match(f"{re.escape(str(pack))}/{named}[:]", message) and re.search(words, message), err
+
+
+# --- the terminal prints names and values, never obeys them -------------------------------------------
+
+
+def test_a_pack_folder_named_with_terminal_commands_is_printed_harmlessly(tmp_path, capsys):
+    pack = tmp_path / "pack\x1b]0;PWNED\x07\x1b[2J"
+    shutil.copytree(GOOD_PACK, pack)
+    (pack / "pack.yaml").write_text((pack / "pack.yaml").read_text(encoding="utf-8").replace(
+        "title: The Declaration of 46", 'title: "The Declaration \\0\\e]0;PWNED\\a"'), encoding="utf-8")
+    for args in (["check", str(pack)], ["build", str(pack), "--format", "html", "--out", str(tmp_path / "dist"), "--jobs", "1"]):
+        cli.run(args)
+        captured = capsys.readouterr()
+        printed = captured.out + captured.err
+        assert "pack\\x1b]0;PWNED\\x07\\x1b[2J" in printed, printed
+        assert not [c for c in printed if ord(c) < 0x20 and c not in "\n\t"], printed
+
+
+def test_a_huge_data_url_in_a_message_is_cut(tmp_path, capsys):
+    pack = attack_pack(tmp_path, ["data-html-image"], 9)
+    part = pack / "templates" / "part.html"
+    part.write_text(part.read_text(encoding="utf-8").replace("hello", "A" * 500_000), encoding="utf-8")
+    code, err = build(pack, "html", capsys)
+    assert code == 1
+    assert len(err) < 2000 and "characters)" in err, err[:3000]
