@@ -241,3 +241,26 @@ def test_a_huge_data_url_in_a_message_is_cut(tmp_path, capsys):
     code, err = build(pack, "html", capsys)
     assert code == 1
     assert len(err) < 2000 and "characters)" in err, err[:3000]
+
+
+# --- the pack's mistakes are exit 1 at file:line:col, not internal errors ---------------------------
+
+EXIT_CASES = {
+    "date-beyond-zip": (("date: 2024-09-02", "date: 9999-12-31"), "pack.yaml:4:7: ", "from 1980 to 2107"),
+    "huge-hex-integer": (("marks: 8", "marks: 0x" + "F" * 4000), "pack.yaml:25:18: ", "expected a whole number"),
+    "lone-surrogate": (("title: The Declaration of 46", 'title: "The \\ud800 Declaration"'), "pack.yaml:2:8: ", "lone surrogate"),
+}
+
+
+@pytest.mark.parametrize("case", EXIT_CASES)
+def test_values_the_outputs_cannot_hold_are_exit_1_at_their_place(case, tmp_path, capsys):
+    (old, new), where, words = EXIT_CASES[case]
+    pack = tmp_path / "pack"
+    shutil.copytree(GOOD_PACK, pack)
+    text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (pack / "pack.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    code, err = build(pack, "epub", capsys)
+    assert code == 1, err
+    first = err.splitlines()[0]
+    assert first.startswith(f"{pack}/{where}") and words in first and len(first) < 400, err
