@@ -264,3 +264,17 @@ def test_values_the_outputs_cannot_hold_are_exit_1_at_their_place(case, tmp_path
     assert code == 1, err
     first = err.splitlines()[0]
     assert first.startswith(f"{pack}/{where}") and words in first and len(first) < 400, err
+
+
+def test_the_preview_lets_only_its_own_script_run(tmp_path):
+    from studypack.fetch import ResourcePolicy
+    from studypack.preview.pages import toolbar, with_toolbar
+    from studypack.render import clean_page
+
+    page = clean_page("<!DOCTYPE html><html><head><title>t</title></head><body><p>text</p></body></html>",
+                      target="html", xhtml=False, policy=ResourcePolicy.for_pack(tmp_path))
+    assert "script-src 'none'" in page
+    shown = with_toolbar(page, toolbar("pack", "student", "screen", 1))
+    nonce = re.search(r"script-src 'nonce-([^']+)'", shown).group(1)
+    assert shown.count("<script") == 1 and f'<script nonce="{nonce}">' in shown
+    assert "script-src 'none'" not in shown and "connect-src 'self'" in shown
