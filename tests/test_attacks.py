@@ -278,3 +278,26 @@ def test_the_preview_lets_only_its_own_script_run(tmp_path):
     nonce = re.search(r"script-src 'nonce-([^']+)'", shown).group(1)
     assert shown.count("<script") == 1 and f'<script nonce="{nonce}">' in shown
     assert "script-src 'none'" not in shown and "connect-src 'self'" in shown
+
+
+def test_the_preview_closes_connections_beyond_its_cap_and_times_idle_ones_out():
+    import socket
+
+    from studypack.preview.server import Handler, _Server
+
+    assert Handler.timeout and Handler.timeout <= 60
+    httpd = _Server(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    idle = []
+    try:
+        for _ in range(_Server.max_connections):
+            idle.append(socket.create_connection(httpd.server_address, timeout=10))
+        extra = socket.create_connection(httpd.server_address, timeout=10)
+        assert extra.recv(1) == b""  # closed by the server at once, not left waiting
+        extra.close()
+    finally:
+        for s in idle:
+            s.close()
+        httpd.shutdown()
+        httpd.server_close()
