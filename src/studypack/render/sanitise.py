@@ -63,7 +63,7 @@ def check_css(css: str, policy: ResourcePolicy, *, base: Path | None = None, dep
         elif scheme or parts.netloc:
             policy.resolve(url)
         elif base is not None and parts.path:
-            policy.resolve((base.absolute() / unquote(parts.path)).as_uri())
+            resolve_relative(url, base, policy)
 
 
 def resolve_relative(reference: str, base: Path, policy: ResourcePolicy) -> Path | None:
