@@ -11,11 +11,25 @@ own), 3 an output could not be written, 130 interrupted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import click
 
 from .model import Location
+
+
+# What a terminal obeys instead of printing: C0 and C1 controls (ESC starts a command), bidirectional
+# overrides that reorder what is shown; newlines and tabs are ours, between lines and columns.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LONG = re.compile(r"\S{%d,}" % 201)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as it may be printed: controls shown as ``\\xNN`` (never obeyed), and any run of more
+    than 200 characters without a space (a data: URL, a pasted file) cut to "… (N characters)"."""
+    text = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return _LONG.sub(lambda m: f"{m.group()[:120]}… ({len(m.group())} characters)", text)
 
 
 class StudypackError(click.ClickException):
@@ -32,7 +46,7 @@ class StudypackError(click.ClickException):
         text = f"{self.where}: {self.message}" if self.where else self.message
         if self.hint:
             text += f"\n  hint: {self.hint}"
-        return text
+        return terminal_safe(text)
 
     def show(self, file=None) -> None:  # noqa: D102 - Click's hook; drop Click's "Error: " prefix
         click.echo(self.format_message(), file=file, err=True)
@@ -89,7 +103,7 @@ class Problem:
     def __str__(self) -> str:
         prefix = f"{self.where}: " if self.where else ""
         tag = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{prefix}{tag}{self.message}"
+        return terminal_safe(f"{prefix}{tag}{self.message}")
 
 
 class ProblemsError(StudypackError):
@@ -102,4 +116,4 @@ class ProblemsError(StudypackError):
         super().__init__("\n".join(str(p) for p in problems) + f"\n{summary}")
 
     def format_message(self) -> str:
-        return self.message
+        return terminal_safe(self.message)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -68,11 +69,38 @@ class ResourcePolicy:
         path = self.resolve(url)
         if path is None:
             raise ValueError("data: URIs are decoded by the caller")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise PackError(f"cannot read '{self.shown(path)}': {exc.strerror}", hint="check the file name in the pack") from None
-        return data, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = "stylesheet" if media_type == "text/css" else media_type.partition("/")[0] if media_type.startswith(("image/", "font/")) else "file"
+        return read_pack_file(path, kind), media_type
+
+
+# The most a file of each kind may hold (documents: the readers' own caps): enough for any real pack,
+# little enough that a build cannot be made to read for minutes.
+SIZE_CAPS = {"template": 1 << 20, "stylesheet": 2 << 20, "commentary": 2 << 20, "image": 32 << 20, "font": 32 << 20, "file": 32 << 20}
+
+
+def read_pack_file(path: Path, kind: str, *, shown: str | None = None) -> bytes:
+    """The bytes of a file a build reads: an ordinary file (no pipe, device or socket, which could
+    hang the build), at most ``SIZE_CAPS[kind]``; a PackError naming it otherwise.
+
+    Whether it lies inside the pack is the caller's rule (`ResourcePolicy`, `Theme.confine`): checked
+    before, on the same path; the file is opened once, without blocking, and judged by what was opened.
+    """
+    shown = shown or str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise PackError(f"this {kind} cannot be read: {exc.strerror}", where=shown) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PackError(f"this {kind} is not an ordinary file (a pipe, a device or a socket); studypack reads only ordinary files", where=shown)
+        cap = SIZE_CAPS[kind]
+        data = fh.read(cap + 1) if info.st_size <= cap else b""
+    if info.st_size > cap or len(data) > cap:
+        raise PackError(f"this {kind} is larger than {cap >> 20} MB, the most a {kind} may be", where=shown,
+                        hint="make it smaller, or split it")
+    return data
 
 
 def _short(url: str) -> str:

@@ -14,7 +14,7 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import StudypackError
+from ..errors import StudypackError, terminal_safe
 from .build import build
 from .documents import inspect, suggest
 from .packs import check, list_packs, new
@@ -63,7 +63,7 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not a user's mistake
         if debug:
             raise
-        click.echo(f"studypack: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        click.echo(terminal_safe(f"studypack: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"), err=True)
         return 70
     return 0
 

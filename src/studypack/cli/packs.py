@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import StudypackError
+from ..errors import StudypackError, terminal_safe
 
 from .options import PackDirs, pack_dirs_or_all
 
@@ -31,7 +31,7 @@ def check(pack_dirs):
         raise StudypackError("no packs to check: name a pack folder, or run in a folder that has packs/")
     checked = check_packs(dirs)
     for line in checked:
-        click.echo(line)
+        click.echo(terminal_safe(str(line)))
 
 
 @click.command(name="list")
@@ -49,7 +49,7 @@ def list_packs(pack_dirs):
     if not dirs:
         click.echo("no packs found under ./packs")
         return
-    click.echo(describe_packs(dirs))
+    click.echo(terminal_safe(describe_packs(dirs)))
 
 
 @click.command()

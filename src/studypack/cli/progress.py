@@ -19,6 +19,7 @@ import sys
 import click
 
 from ..build.jobs import BuildReport, Job, Output
+from ..errors import terminal_safe
 
 
 def _size(n: int) -> str:
@@ -95,12 +96,12 @@ class Display:
                 Group(self._bar, self._jobs), console=Console(file=self.stream), transient=True, refresh_per_second=8
             )
             self._live.start()
-        self._tasks[job] = self._jobs.add_task(f"{job.format:<4} {_name(job)}")
+        self._tasks[job] = self._jobs.add_task(terminal_safe(f"{job.format:<4} {_name(job)}"))
 
     def _rendered(self, job: Job, output: Output) -> None:
         if self._live is None:
             line = f"{_name(job):<44} {_pages(output):>10} {_size(output.size):>8} {output.seconds:6.1f} s"
-            click.echo(f"rendered {line}", file=self.stream)
+            click.echo(terminal_safe(f"rendered {line}"), file=self.stream)
             return
         task = self._tasks.pop(job, None)
         if task is not None:
@@ -127,7 +128,7 @@ class Display:
             ]
             width = max(len(r[0]) for r in rows)
             for path, pages, size, how in rows:
-                click.echo(f"  {path:<{width}}  {pages:>10} {size:>8} {how:>8}")
+                click.echo(terminal_safe(f"  {path:<{width}}  {pages:>10} {size:>8} {how:>8}"))
         if not self.quiet and report.printing:
             print_summary(report.printing)
         cached = len(report.outputs) - len(report.rendered)
@@ -152,7 +153,7 @@ def print_summary(printing) -> None:
     ]
     width = max(len(r[0]) for r in rows)
     for path, pages, sheets, copies, total in rows:
-        click.echo(f"  {path:<{width}}  {pages:>9}  {sheets:>16}  {copies:>6}  = {total:>11}")
+        click.echo(terminal_safe(f"  {path:<{width}}  {pages:>9}  {sheets:>16}  {copies:>6}  = {total:>11}"))
 
 
 def _is_terminal(stream) -> bool:
@@ -172,7 +173,7 @@ class WatchDisplay(Display):
     def changed(self, paths) -> None:
         """Name the files that changed (the first three)."""
         shown = ", ".join(_where(p) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        click.echo(f"changed: {shown}", file=self.stream)
+        click.echo(terminal_safe(f"changed: {shown}"), file=self.stream)
 
     def built(self, report: BuildReport) -> None:
         """The summary of a rebuild."""

@@ -2,7 +2,7 @@
 
 Every layout of a handout goes through `lay_out` and every PDF of one
 through `write_document`: WeasyPrint reads nothing outside the pack and
-studypack's own resources (`url_fetcher`, the rule of fetch.ResourcePolicy),
+studypack's own resources (`url_fetcher`, the rule of resource_policy.ResourcePolicy),
 its log is turned into warnings a teacher can act on (`report_log`), the
 speed-ups of hooks/speedups.py are in place, and Python's collector runs less
 often. `lay_out_plain` and `write_plain` serve the small documents of the

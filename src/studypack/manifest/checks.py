@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import PackError, Problem
+from ..resource_policy import read_pack_file
 from ..model import SOURCE_REFERENCE, Location
 from ..textpos import find_in_text
 from .packfiles import UnusablePath, display_path, file_inside
@@ -242,7 +243,10 @@ class Checks:
         target = self.pack_file(keys + ("commentary",), relative)
         if target is not None:
             try:
-                self.commentary[keys] = (display_path(self.shown, relative), target.read_bytes().decode("utf-8-sig"))
+                data = read_pack_file(target, "commentary", shown=display_path(self.shown, relative))
+                self.commentary[keys] = (display_path(self.shown, relative), data.decode("utf-8-sig"))
+            except PackError as err:
+                self.at(keys + ("commentary",), f"file {quote(relative)}: {err.message.removeprefix('this ')}")
             except UnicodeDecodeError:
                 self.at(keys + ("commentary",), f"file {quote(relative)} is not UTF-8 text; save it as UTF-8")
             except OSError:

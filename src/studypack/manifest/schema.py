@@ -35,9 +35,12 @@ def _iso_date(value: str) -> str:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise invalid(f"expected a date written YYYY-MM-DD, got {quote(value)}")
     try:
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise invalid(f"{quote(value)} is not a real date; check the month and the day") from None
+    if not 1980 <= day.year <= 2107:
+        # the EPUB is a ZIP file, whose entries carry this date: ZIP holds the years 1980 to 2107
+        raise invalid(f"{quote(value)} cannot be stored in an EPUB, which holds dates from 1980 to 2107; give the pack's own date")
     return value
 
 

@@ -34,6 +34,8 @@ from ..textpos import byte_line_col, line_col
 from .wording import clean, quote
 
 KeyPath = tuple[str | int, ...]
+MAX_DIGITS = 40
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 MAX_DEPTH = 40
 MAX_VALUES = 100_000
@@ -152,7 +154,12 @@ class _Builder:
             shown = str(node.tag).replace(_STD, "!!")
             self.problem(spot.line, spot.column, f"the tag {quote(shown)} is not supported here; remove it")
         if isinstance(node, ScalarNode):
-            return _scalar(node)
+            value = _scalar(node)
+            if isinstance(value, str) and _SURROGATE.search(value):
+                self.problem(spot.line, spot.column, "this text has a lone surrogate (an escape such as \\ud800), "
+                             "which is half of a character; remove it")
+                return _SURROGATE.sub("\ufffd", value)
+            return value
         if id(node) in self.open:
             self.problem(spot.line, spot.column, "this list or mapping contains an alias to itself; remove that alias")
             return None
@@ -213,7 +220,8 @@ def _scalar(node: ScalarNode) -> Any:
         if tag == _STD + "bool":
             return text.lower() in ("true", "yes", "on", "y")
         if tag == _STD + "int":
-            return _integer(text)
+            # no number in a pack needs more digits; longer ones stay text, for the schema to refuse
+            return _integer(text) if len(text) <= MAX_DIGITS else text
         if tag == _STD + "float":
             return float(text.replace("_", "").lower().replace(".inf", "inf").replace(".nan", "nan"))
     except ValueError:

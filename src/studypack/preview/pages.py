@@ -6,11 +6,13 @@ Their markup, styles and script are templates in this package's
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+from ..render.clean import CSP
 from .site import EDITIONS, Ebook
 
 EVENTS = "/_studypack/events"  # where a page hears of new builds (Server-Sent Events)
@@ -34,7 +36,16 @@ def toolbar(pack_name: str, edition: str, view: str, generation: int) -> str:
 
 
 def with_toolbar(html: str, bar: str) -> str:
-    """The page with the toolbar inserted before its closing </body> (or at its end)."""
+    """The page with the toolbar inserted before its closing </body> (or at its end).
+
+    The pack's page forbids every script (its Content-Security-Policy); here the
+    policy lets through the toolbar's own script alone, by a nonce only this
+    answer knows, and the reload's connection back to the preview.
+    """
+    nonce = secrets.token_urlsafe(18)
+    bar = bar.replace("<script>", f'<script nonce="{nonce}">')
+    html = html.replace(f'content="{CSP}"', f'content="{CSP}; connect-src \'self\'"'.replace(
+        "script-src 'none'", f"script-src 'nonce-{nonce}'"))
     at = html.lower().rfind("</body>")
     return html + bar if at < 0 else html[:at] + bar + html[at:]
 

@@ -36,6 +36,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     server: "_Server"
     server_version = "studypack-preview"
+    timeout = 30  # seconds a connection may sit idle (or a request dribble in) before it is closed
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         if not self._from_this_machine():
@@ -135,6 +136,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if content_type.startswith(("image/svg", "application/xhtml", "application/xml", "text/xml")):
+            # a pack's own file opened by itself (an SVG picture, an e-book's page) runs nothing, loads nothing
+            self.send_header("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'")
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
@@ -148,8 +153,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class _Server(http.server.ThreadingHTTPServer):
+    """One thread per connection, at most ``max_connections`` at once: one more is closed at once
+    (idle connections would otherwise hold a thread each for ever)."""
+
     daemon_threads = True
+    max_connections = 64
     site: Site
+
+    def server_activate(self) -> None:  # noqa: D102 - socketserver's hook, before the first request
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        super().server_activate()
+
+    def process_request(self, request, client_address) -> None:  # noqa: D102 - socketserver's hook
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:  # noqa: D102 - socketserver's hook
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class PreviewServer:

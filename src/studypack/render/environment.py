@@ -26,6 +26,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
+from ..resource_policy import read_pack_file
 from ..resources import builtin_dir
 from ..theme import Theme
 
@@ -147,16 +148,27 @@ class _ThemeLoader(jinja2.FileSystemLoader):
         self.theme = theme
 
     def get_source(self, environment, template):
-        filename = template
         for folder in self.searchpath:
             filename = posixpath.join(folder, *split_template_path(template))
-            if os.path.isfile(filename):
-                self.theme.confine(Path(filename), "template")
-                break
+            if os.path.lexists(filename) and not os.path.isdir(filename):
+                break  # a pipe or a broken link too: refused by name below, not passed over
+        else:
+            raise jinja2.TemplateNotFound(template)
+        self.theme.confine(Path(filename), "template")
         try:
-            return super().get_source(environment, template)
+            source = read_pack_file(Path(filename), "template").decode("utf-8")
         except UnicodeDecodeError:
             raise TemplateError("this template is not UTF-8 text; save it as UTF-8", where=filename) from None
+        mtime = os.path.getmtime(filename)
+        return source, os.path.normpath(filename), lambda: _unchanged(filename, mtime)
+
+
+def _unchanged(filename: str, mtime: float) -> bool:
+    """Whether a template file is as it was when it was read (Jinja2 reloads it otherwise)."""
+    try:
+        return os.path.getmtime(filename) == mtime
+    except OSError:
+        return False
 
 
 def shown(filename: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import types
 from dataclasses import dataclass, field
 
 import jinja2
@@ -20,13 +21,14 @@ from markupsafe import Markup
 from .. import apparatus
 from .. import model as m
 from ..errors import TemplateError
-from ..resource_policy import ResourcePolicy
+from ..resource_policy import ResourcePolicy, read_pack_file
 from ..resources import builtin_dir
 from ..theme import Theme
 from .acknowledgements import markers_without_text, source_labels
 from .environment import make_environment, shown, template_line
 from .markdown import markdown_to_html, source_refs
-from .sanitise import check_stylesheet, css_urls, refuse_scripts
+from .clean import clean_page
+from .sanitise import check_stylesheet, css_urls
 
 # The stylesheets of each target, in cascade order; a pack's styles/ folder
 # may replace any of them file by file.
@@ -91,7 +93,7 @@ class Renderer:
             edition=self.edition,
             target=self.target,
             variant=self.variant,
-            options=self.options,
+            options=types.MappingProxyType(dict(self.options)),  # read-only: a template cannot change the build
             is_teacher=self.edition == "teacher",
         )
         # The study apparatus: terms and people marked in the parts' text, the index after them.
@@ -282,21 +284,16 @@ class Renderer:
             if where is None or where.startswith("!default/"):
                 raise
             raise TemplateError(f"the template failed: {type(exc).__name__}: {exc}", where=where) from None
-        refuse_scripts(html)
-        return html
+        return clean_page(html, target=self.target, xhtml=template.endswith(".xhtml"), policy=self._policy)
+
+    @functools.cached_property
+    def _policy(self) -> ResourcePolicy:
+        """What the pages may refer to: the pack's files and the built-in styles."""
+        return ResourcePolicy.for_pack(self.pack.root, builtin_dir("styles"))
 
     def css(self) -> str:
         """The target's stylesheets, concatenated in cascade order."""
-        texts = []
-        for name in self.stylesheets():
-            path = self.theme.stylesheet(name)
-            try:
-                texts.append(path.read_text(encoding="utf-8"))
-            except UnicodeDecodeError:
-                raise TemplateError("this stylesheet is not UTF-8 text; save it as UTF-8", where=str(path)) from None
-            if self.theme.pack_root is not None and path.is_relative_to(self.theme.pack_root):
-                check_stylesheet(texts[-1], path, ResourcePolicy.for_pack(self.theme.pack_root))
-        return "\n".join(texts)
+        return "\n".join(_read_css(self.theme.stylesheet(name)) for name in self.stylesheets())
 
     def stylesheets(self) -> tuple[str, ...]:
         """The names of the target's stylesheets (variants add their own)."""
@@ -306,7 +303,19 @@ class Renderer:
             names = (*names, VARIANT_BASE, *(name for name in own if self.theme.has_stylesheet(name)))
         if any((folder / CUSTOM_STYLESHEET).is_file() for folder in self.theme.style_dirs):
             names = (*names, CUSTOM_STYLESHEET)
+        for name in names:  # the pack's own, checked whichever writer reads them (the EPUB's copies them in)
+            path = self.theme.stylesheet(name)
+            if self.theme.pack_root is not None and path.is_relative_to(self.theme.pack_root):
+                check_stylesheet(_read_css(path), path, ResourcePolicy.for_pack(self.theme.pack_root))
         return names
+
+
+def _read_css(path) -> str:
+    """A stylesheet's text; a TemplateError naming it if it is not UTF-8."""
+    try:
+        return read_pack_file(path, "stylesheet").decode("utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError("this stylesheet is not UTF-8 text; save it as UTF-8", where=str(path)) from None
 
 
 def kind_of(thing) -> str:

@@ -35,7 +35,7 @@ class HtmlWriter(Writer):
 def check_page(html: str, policy: ResourcePolicy) -> None:
     """A SandboxError for the first URL the page would load that ``policy`` does not allow.
 
-    (Scripts are refused for every output, by `studypack.render.refuse_scripts`.)
+    (Every page is cleaned by an allow-list first, by `studypack.render.clean_page`.)
     """
     import lxml.html
 
