@@ -54,6 +54,8 @@ ATTRIBUTES = {
 # Plainly an attack when a template writes it: refused by name, not only dropped.
 REFUSED_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "noscript", "portal"})
 REFUSED_ATTRIBUTES = frozenset({"srcdoc", "formaction", "http-equiv"})
+# In a style attribute, what only an address (or a CSS escape hiding one) would hold: dropped, loadable or not.
+_ADDRESS_LIKE = re.compile(r"//|\\|http", re.IGNORECASE)
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # characters XML 1.0 cannot hold
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
@@ -76,6 +78,8 @@ class _Filter:
                 return self.url(tag, attribute, value)
             if attribute == "style":
                 check_css(f"x{{{value}}}", self.policy)
+                if _ADDRESS_LIKE.search(value):
+                    return None  # an address, or an escape that could spell one, has no place in a style
             if tag == "link" and attribute == "rel" and value.strip().lower() != "stylesheet":
                 return None
         except SandboxError as exc:
@@ -127,8 +131,8 @@ def clean_page(markup: str, *, target: str, xhtml: bool, policy: ResourcePolicy)
     """A rendered page (or fragment) keeping only the allow-list; a SandboxError for a plain attack.
 
     ``target`` is "html", "pdf" or "epub"; the PDF's page may keep a ``<base>``
-    (WeasyPrint resolves the pack's files with it), the others get a
-    Content-Security-Policy instead. ``xhtml`` pages come back as well-formed XML.
+    (WeasyPrint resolves the pack's files with it), the HTML handout gets a
+    Content-Security-Policy instead (an EPUB's pages none: see `_assemble`). ``xhtml`` pages come back as well-formed XML.
     """
     if xhtml:
         markup = _NOT_XML.sub("", markup)
@@ -161,7 +165,10 @@ def _attributes(keep: _Filter, written: str, names: tuple[str, ...]) -> dict[str
 def _assemble(head: str, body: str, root: dict[str, str], body_attributes: dict[str, str], *, target: str, xhtml: bool, policy: ResourcePolicy) -> str:
     import lxml.html
 
-    csp = "" if target == "pdf" else f'<meta http-equiv="Content-Security-Policy" content="{CSP}" />\n'
+    # The HTML handout forbids scripts and remote loads itself. An EPUB's pages do not: accessibility
+    # checkers (DAISY Ace) inspect a book by running their own script in its pages, which such a policy
+    # blocks, and reading systems run no script of a book's anyway; the allow-list keeps its pages clean.
+    csp = f'<meta http-equiv="Content-Security-Policy" content="{CSP}" />\n' if target == "html" else ""
     tree = lxml.html.document_fromstring(f"<html><head>{head}</head><body>{body}</body></html>")
     # Writers put their own fonts (outside the pack) in a page's <style> as file: URLs, and they check
     # file: URLs as they load them (WeasyPrint's fetcher, the HTML and EPUB writers); here, the rest.
