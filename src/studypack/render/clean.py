@@ -134,8 +134,7 @@ def clean_page(markup: str, *, target: str, xhtml: bool, policy: ResourcePolicy)
     (WeasyPrint resolves the pack's files with it), the HTML handout gets a
     Content-Security-Policy instead (an EPUB's pages none: see `_assemble`). ``xhtml`` pages come back as well-formed XML.
     """
-    if xhtml:
-        markup = _NOT_XML.sub("", markup)
+    markup = _NOT_XML.sub("", markup)  # characters no XML or HTML page may hold (lxml refuses them too)
     refuse_attacks(markup, target, policy)
     keep = _Filter(policy)
     body_open = re.search(r"<body\b[^>]*>", markup, re.IGNORECASE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import types
 from dataclasses import dataclass, field
 
@@ -269,7 +270,7 @@ class Renderer:
             where = shown(exc.filename or exc.name or template)
             raise TemplateError(f"template syntax error: {exc.message}", where=f"{where}:{exc.lineno}") from None
         except jinja2.UndefinedError as exc:
-            message = (exc.message or "").replace("studypack.model.", "")
+            message = re.sub(r"studypack\.model\.(?:\w+\.)?", "", exc.message or "")  # 'Part object', not its module
             raise TemplateError(f"the template uses something undefined: {message}", where=template_line(exc)) from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"template not found: {exc.name}", where=template_line(exc)) from None
