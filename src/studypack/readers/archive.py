@@ -27,7 +27,7 @@ def open_zip(data: bytes, where: str, kind: str) -> zipfile.ZipFile:
 
     ``kind`` names the format with its article, for messages: ``"a Word (.docx)"``.
     """
-    try:
+    try:  # zipfile raises NotImplementedError for a compression method it does not know: a damaged file
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OSError):
